@@ -1,0 +1,1 @@
+"""Community: comments, likes, follows, notifications, assignments, stories, events, live chat."""

@@ -1,0 +1,90 @@
+"""Accounts API: who am I, and API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fieldcast.accounts import services
+from fieldcast.accounts.models import User
+from fieldcast.accounts.selectors import user_capabilities, user_roles
+from fieldcast.core.errors import NotAuthenticated
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    display_name = serializers.CharField()
+    public_name = serializers.CharField()
+    city = serializers.CharField()
+    bio = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    capabilities = serializers.DictField(child=serializers.BooleanField())
+
+
+class MeApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer, summary="The authenticated user")
+    def get(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        data = {
+            "id": user.pk,
+            "email": user.email,
+            "display_name": user.display_name,
+            "public_name": user.public_name,
+            "city": user.city,
+            "bio": user.bio,
+            "roles": user_roles(user=user),
+            "capabilities": user_capabilities(user=user),
+        }
+        return Response(MeSerializer(data).data)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(required=False)
+    password = serializers.CharField(required=False, trim_whitespace=False)
+
+
+class ApiTokenApi(APIView):
+    """Create (or replace) and revoke the caller's API token."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={201: inline_serializer("ApiTokenCreated", {"token": serializers.CharField()})},
+        summary="Issue an API token (replaces the previous one)",
+        description="Authenticate with the session, or send `email` and `password`.",
+    )
+    def post(self, request: Request) -> Response:
+        user = request.user if request.user.is_authenticated else None
+        if user is None:
+            body = TokenRequestSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            email = body.validated_data.get("email")
+            password = body.validated_data.get("password")
+            if not email or not password:
+                raise NotAuthenticated(
+                    _("Log in, or send your email and password, to get an API token.")
+                )
+            user = authenticate(request._request, email=email.lower(), password=password)
+            if user is None:
+                raise NotAuthenticated(
+                    _("The email address and password do not match an active account."),
+                    code="invalid_credentials",
+                )
+        key = services.api_token_create(user=user)  # type: ignore[arg-type]
+        return Response({"token": key}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None}, summary="Revoke the caller's API token")
+    def delete(self, request: Request) -> Response:
+        if not request.user.is_authenticated:
+            raise NotAuthenticated()
+        services.api_token_revoke(user=request.user)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)

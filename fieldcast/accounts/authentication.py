@@ -1,0 +1,32 @@
+"""`Authorization: Token <key>` for the API."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from fieldcast.accounts.models import User
+from fieldcast.accounts.selectors import api_token_for_key
+from fieldcast.accounts.services import api_token_touch
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request: Request) -> tuple[User, str] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode(errors="replace").lower() != self.keyword.lower():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                _("Malformed Authorization header: use “Token <key>”.")
+            )
+        token = api_token_for_key(key=header[1].decode(errors="replace"))
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("This API token is not valid or was revoked."))
+        api_token_touch(token=token)
+        return token.user, token.key_hash
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword

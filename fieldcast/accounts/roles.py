@@ -1,0 +1,46 @@
+"""Roles are groups with permissions; this table is the one place that says who may do what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+
+VIEWER = "viewer"
+REPORTER = "reporter"
+EDITOR = "editor"
+STAFF = "staff"
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    VIEWER: [],
+    REPORTER: ["upload_video", "go_live"],
+    EDITOR: ["upload_video", "go_live", "moderate_content", "operate_studio"],
+    STAFF: [
+        "upload_video",
+        "go_live",
+        "moderate_content",
+        "operate_studio",
+        "promote_reporter",
+        "view_dashboards",
+    ],
+}
+ROLES = tuple(ROLE_PERMISSIONS)
+
+
+def sync_roles() -> None:
+    """Create the role groups and set their permissions to exactly the table above."""
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
+        group.permissions.set(perms)
+
+
+def sync_roles_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    sync_roles()
+
+
+def has_role_permission(user: models.Model, codename: str) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(  # type: ignore[attr-defined]
+        f"accounts.{codename}"
+    )

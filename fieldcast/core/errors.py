@@ -1,0 +1,78 @@
+"""One error type for every refusal a service makes, and one place that renders it.
+
+Services raise `ApplicationError` subclasses with a message written for the person who will read it.
+`fieldcast.core.api_errors` turns those (and DRF's and Django's own exceptions) into the API's
+single error shape: ``{"error": {"code": ..., "message": ..., "fields": {...}}}``; pages show the
+message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from http import HTTPStatus
+
+from django.utils.translation import gettext_lazy
+
+
+class ApplicationError(Exception):
+    """A refusal by a service: a readable message, a stable code, optional per-field messages."""
+
+    status_code = HTTPStatus.BAD_REQUEST
+    default_code = "invalid"
+    default_message = gettext_lazy("The request could not be completed.")
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        fields: dict[str, list[str]] | None = None,
+    ) -> None:
+        self.message = str(message if message is not None else self.default_message)
+        self.code = code or self.default_code
+        self.fields = fields or {}
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return error_payload(self.code, self.message, self.fields)
+
+
+class ValidationFailed(ApplicationError):
+    default_code = "invalid"
+    default_message = gettext_lazy("Some of the information is not valid.")
+
+
+class NotAuthenticated(ApplicationError):
+    status_code = HTTPStatus.UNAUTHORIZED
+    default_code = "not_authenticated"
+    default_message = gettext_lazy("Please log in first.")
+
+
+class PermissionDenied(ApplicationError):
+    status_code = HTTPStatus.FORBIDDEN
+    default_code = "permission_denied"
+    default_message = gettext_lazy("You are not allowed to do that.")
+
+
+class NotFound(ApplicationError):
+    status_code = HTTPStatus.NOT_FOUND
+    default_code = "not_found"
+    default_message = gettext_lazy("We could not find that.")
+
+
+class Conflict(ApplicationError):
+    status_code = HTTPStatus.CONFLICT
+    default_code = "conflict"
+    default_message = gettext_lazy("That conflicts with the current state. Reload and try again.")
+
+
+class RateLimited(ApplicationError):
+    status_code = HTTPStatus.TOO_MANY_REQUESTS
+    default_code = "rate_limited"
+    default_message = gettext_lazy("Too many requests. Please wait a moment and try again.")
+
+
+def error_payload(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
+    """The API's single error shape."""
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}

@@ -1,0 +1,56 @@
+"""The header navigation for each role, built in one place for every page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from fieldcast.accounts import roles
+from fieldcast.accounts.selectors import user_capabilities, user_roles
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    needs: str | None = None  # a role permission codename, None for everyone
+    staff_site: bool = False  # Django admin: is_staff flag
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem(_("Home"), "home"),
+    NavItem(_("Admin"), "admin:index", staff_site=True),
+)
+
+ROLE_LABELS = {
+    roles.VIEWER: _("Viewer"),
+    roles.REPORTER: _("Reporter"),
+    roles.EDITOR: _("Editor"),
+    roles.STAFF: _("Staff"),
+}
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """Template context: the links this person may use and the badge of their highest role."""
+    user = request.user
+    capabilities = user_capabilities(user=user)  # type: ignore[arg-type]
+    items = []
+    for item in NAV_ITEMS:
+        if item.staff_site and not (user.is_authenticated and user.is_staff):
+            continue
+        if item.needs and not capabilities.get(item.needs):
+            continue
+        url = reverse(item.url_name)
+        items.append({"label": item.label, "url": url, "active": request.path == url})
+    held = user_roles(user=user)  # type: ignore[arg-type]
+    top_role = held[-1] if held else None
+    return {
+        "nav_items": items,
+        "capabilities": capabilities,
+        "role_badge": ROLE_LABELS.get(top_role) if top_role else None,
+        "role_name": top_role,
+    }

@@ -1,0 +1,35 @@
+"""Top-level routes. Each app owns its URLs; the API lives under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from fieldcast.accounts import api as accounts_api
+from fieldcast.accounts import views as accounts_views
+from fieldcast.core import views as core_views
+
+api_v1 = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("auth/token/", accounts_api.ApiTokenApi.as_view(), name="api-token"),
+    path("me/", accounts_api.MeApi.as_view(), name="api-me"),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/profile/", accounts_views.profile, name="profile"),
+    path("accounts/profile/token/", accounts_views.token_create, name="profile-token-create"),
+    path(
+        "accounts/profile/token/revoke/", accounts_views.token_revoke, name="profile-token-revoke"
+    ),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+]
+
+handler403 = "fieldcast.core.views.permission_denied"
+handler404 = "fieldcast.core.views.page_not_found"
+handler500 = "fieldcast.core.views.server_error"

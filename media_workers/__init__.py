@@ -1,0 +1,1 @@
+"""Celery tasks and the FFmpeg command builders they use."""

@@ -1,0 +1,1 @@
+"""Moderation: the review queue, decisions, automatic checks, viewer reports, appeals, audit log."""
