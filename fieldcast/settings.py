@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "fieldcast.core",
     "fieldcast.accounts",
+    "fieldcast.videos",
 ]
 INSTALLED_APPS += env.list("SOCIAL_PROVIDER_APPS", default=[])
 
