@@ -33,7 +33,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
-    def save_user(self, request: HttpRequest, sociallogin: Any, form: BaseForm | None = None) -> Any:
+    def save_user(
+        self, request: HttpRequest, sociallogin: Any, form: BaseForm | None = None
+    ) -> Any:
         user: User = super().save_user(request, sociallogin, form)
         services.user_setup_new(user=user)
         if EmailAddress.objects.filter(user=user, verified=True).exists():

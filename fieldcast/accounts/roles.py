@@ -32,7 +32,9 @@ def sync_roles() -> None:
     """Create the role groups and set their permissions to exactly the table above."""
     for role, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        perms = Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
+        perms = Permission.objects.filter(
+            content_type__app_label="accounts", codename__in=codenames
+        )
         group.permissions.set(perms)
 
 

@@ -49,7 +49,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     key = services.api_token_create(user=user)
     context = _profile_context(user, new_key=key)
-    template = "accounts/_token.html" if request.headers.get("HX-Request") else "accounts/profile.html"
+    template = (
+        "accounts/_token.html" if request.headers.get("HX-Request") else "accounts/profile.html"
+    )
     if template == "accounts/profile.html":
         context["form"] = ProfileForm(instance=user)
     return render(request, template, context)
@@ -61,7 +63,9 @@ def token_revoke(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     try:
         services.api_token_revoke(user=user)
-        messages.success(request, _("Your API token was revoked. Programs using it are locked out."))
+        messages.success(
+            request, _("Your API token was revoked. Programs using it are locked out.")
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
     if request.headers.get("HX-Request"):

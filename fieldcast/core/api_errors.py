@@ -60,9 +60,11 @@ def _describe_drf_error(
     if isinstance(exc, drf_exceptions.NotAuthenticated | drf_exceptions.AuthenticationFailed):
         if request is not None and getattr(request._request, "session_expired", False):
             return "session_expired", _("Your session has expired. Please log in again."), {}
-        code = "authentication_failed" if isinstance(
-            exc, drf_exceptions.AuthenticationFailed
-        ) else "not_authenticated"
+        code = (
+            "authentication_failed"
+            if isinstance(exc, drf_exceptions.AuthenticationFailed)
+            else "not_authenticated"
+        )
         return code, str(exc.detail), {}
     if isinstance(exc, drf_exceptions.Throttled):
         return "rate_limited", str(exc.detail), {}

@@ -8,9 +8,8 @@ message.
 
 from __future__ import annotations
 
-from typing import Any
-
 from http import HTTPStatus
+from typing import Any
 
 from django.utils.translation import gettext_lazy
 

@@ -36,9 +36,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        entry.update(
-            {key: value for key, value in vars(record).items() if key not in self._skip}
-        )
+        entry.update({key: value for key, value in vars(record).items() if key not in self._skip})
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)

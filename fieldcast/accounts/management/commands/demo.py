@@ -12,7 +12,7 @@ from django.db import transaction
 from fieldcast.accounts import roles, services
 from fieldcast.accounts.models import User
 
-DEMO_ACCOUNTS = (
+DEMO_ACCOUNTS: tuple[tuple[str, str, str, list[str]], ...] = (
     # email, display name, city, roles beyond viewer
     ("editor@demo.fieldcast", "Demo Editor", "Newsroom", [roles.REPORTER, roles.EDITOR]),
     ("reporter@demo.fieldcast", "Demo Reporter", "Lagos", [roles.REPORTER]),
