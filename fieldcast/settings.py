@@ -141,6 +141,37 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# --- Transcoding (media_workers) ------------------------------------------------------------
+# The ladder, highest first; a source gets every rung at or below its own height (at least the
+# lowest, so 3G viewers always have 240p). Bitrates are peak video rates (bits/s).
+TRANSCODE_LADDER: list[dict[str, int | str]] = [
+    {"name": "1080p", "height": 1080, "video_bitrate": 5_000_000, "audio_bitrate": 128_000},
+    {"name": "720p", "height": 720, "video_bitrate": 2_800_000, "audio_bitrate": 128_000},
+    {"name": "480p", "height": 480, "video_bitrate": 1_400_000, "audio_bitrate": 96_000},
+    {"name": "360p", "height": 360, "video_bitrate": 800_000, "audio_bitrate": 96_000},
+    {"name": "240p", "height": 240, "video_bitrate": 400_000, "audio_bitrate": 64_000},
+]
+TRANSCODE_SEGMENT_SECONDS = env.int("TRANSCODE_SEGMENT_SECONDS", default=4)
+TRANSCODE_PRESET = env("TRANSCODE_PRESET", default="veryfast")
+TRANSCODE_MAX_SOURCE_BYTES = env.int("TRANSCODE_MAX_SOURCE_BYTES", default=8 * 1024**3)
+TRANSCODE_MAX_DURATION_SECONDS = env.int("TRANSCODE_MAX_DURATION_SECONDS", default=3 * 3600)
+TRANSCODE_MAX_WIDTH = env.int("TRANSCODE_MAX_WIDTH", default=4096)
+TRANSCODE_MAX_HEIGHT = env.int("TRANSCODE_MAX_HEIGHT", default=4096)
+TRANSCODE_MAX_FRAME_RATE = env.float("TRANSCODE_MAX_FRAME_RATE", default=120.0)
+TRANSCODE_MAX_STREAMS = env.int("TRANSCODE_MAX_STREAMS", default=16)
+TRANSCODE_SOFT_TIME_LIMIT = env.int("TRANSCODE_SOFT_TIME_LIMIT", default=4 * 3600)
+TRANSCODE_TIME_LIMIT = env.int("TRANSCODE_TIME_LIMIT", default=TRANSCODE_SOFT_TIME_LIMIT + 300)
+TRANSCODE_MAX_RETRIES = env.int("TRANSCODE_MAX_RETRIES", default=3)
+TRANSCODE_RETRY_BACKOFF_SECONDS = env.int("TRANSCODE_RETRY_BACKOFF_SECONDS", default=30)
+# Where a worker keeps a transcode's scratch files (removed after each attempt).
+TRANSCODE_WORK_DIR = Path(env("TRANSCODE_WORK_DIR", default=str(VAR_DIR / "transcode")))
+CELERY_IMPORTS = ["media_workers.tasks"]
+CELERY_TASK_ROUTES = {"media_workers.transcode_video": {"queue": "transcode"}}
+if REDIS_URL and CELERY_BROKER_URL.startswith("redis"):
+    # An unacked message goes back to the queue after this long: longer than the hard time limit,
+    # or a transcode still running would be handed to a second worker.
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = TRANSCODE_TIME_LIMIT + 600
+
 # --- Storage --------------------------------------------------------------------------------
 STORAGE = env("STORAGE", default="local")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
