@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "fieldcast.core",
     "fieldcast.accounts",
     "fieldcast.videos",
+    "ingest",
 ]
 INSTALLED_APPS += env.list("SOCIAL_PROVIDER_APPS", default=[])
 
@@ -189,6 +190,7 @@ for _prefix, _dist in (
         STATICFILES_DIRS.append((_prefix, _path))
 # Serve straight from the finders: `make run` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = env.bool("WHITENOISE_AUTOREFRESH", default=DEBUG)
 
 if STORAGE == "s3":
     DEFAULT_STORAGE: dict[str, object] = {
@@ -319,3 +321,17 @@ LOGGING = {
         "uvicorn.access": {"level": "WARNING"},  # fieldcast.access logs each request once
     },
 }
+
+# --- Live ingest (ingest/; docs/live-ingest.md) ---------------------------------------------
+# Host addresses ICE offers. aioice skips 127.0.0.1 on its own; an explicit list (default: loopback,
+# for tests and the embedded mode on one machine) is used instead of the interfaces' addresses.
+# Set ICE_HOST_ADDRESSES="" to offer every interface address as aioice does.
+ICE_HOST_ADDRESSES = env.list("ICE_HOST_ADDRESSES", default=["127.0.0.1"])
+# Remote candidates outside these networks are ignored ("" accepts any).
+ICE_REMOTE_NETWORKS = env.list("ICE_REMOTE_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+# STUN/TURN: a JSON list of {"urls": ..., "username": ..., "credential": ...}; none by default.
+ICE_SERVERS = env.json("ICE_SERVERS", default=[])
+# A publish with the same key within this many seconds of a drop continues the same LiveSource.
+LIVE_RECONNECT_GRACE_SECONDS = env.float("LIVE_RECONNECT_GRACE_SECONDS", default=30.0)
+LIVE_PREVIEW_FPS = env.float("LIVE_PREVIEW_FPS", default=3.0)
+LIVE_RECORDINGS_DIR = Path(env("LIVE_RECORDINGS_DIR", default=str(VAR_DIR / "recordings")))
