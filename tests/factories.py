@@ -34,3 +34,15 @@ class UserFactory(factory.django.DjangoModelFactory):
         )
         for role in extracted or []:
             services.user_grant_role(user=self, role=role, granted_by=None)
+
+
+class VideoFactory(factory.django.DjangoModelFactory):
+    """A video in any state: `VideoFactory(owner=reporter, state="pending_review")`."""
+
+    class Meta:
+        model = "videos.Video"
+
+    owner = factory.SubFactory(UserFactory, roles=["reporter"])
+    title = factory.Sequence(lambda n: f"Clip {n}")
+    description = "Filmed at the market this morning."
+    state = "uploading"

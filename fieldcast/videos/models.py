@@ -72,6 +72,16 @@ class Video(models.Model):
     download_key = models.CharField(max_length=500, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
 
+    # Who published it and what they checked (the moderation issue will grow this).
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_videos",
+    )
+    verification_note = models.TextField(blank=True)
+
     view_count = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
