@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import socket
 import subprocess
 import sys
+from types import FrameType
 from typing import Any
 
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def _die_with_parent() -> None:
+    """In the worker child: get SIGTERM if `up` itself dies, even by SIGKILL (Linux)."""
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except OSError:
+        pass  # not Linux: Ctrl-C and SIGTERM still stop the worker through `finally`
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -53,6 +69,9 @@ class Command(BaseCommand):
             log_config=None,  # Django's LOGGING formats every line
             ws="websockets-sansio",
         )
+        # uvicorn re-raises the signal that stopped it; with SIGTERM's default action the process
+        # would die before `finally` stops the worker, so SIGTERM becomes SystemExit here.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
             uvicorn.Server(config).run()
         finally:
@@ -69,7 +88,7 @@ class Command(BaseCommand):
             "--loglevel", "INFO",
             "--hostname", "embedded@%h",
         ]  # fmt: skip
-        return subprocess.Popen(command)  # noqa: S603 - our own interpreter and fixed arguments
+        return subprocess.Popen(command, preexec_fn=_die_with_parent)  # noqa: S603, PLW1509
 
     def _stop_worker(self, worker: subprocess.Popen[bytes]) -> None:
         if worker.poll() is None:
