@@ -21,7 +21,8 @@ class ExpiredSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        had_cookie = settings.SESSION_COOKIE_NAME in request.COOKIES
+        # An empty value is a cookie the server already deleted (some clients still send it back).
+        had_cookie = bool(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
         # request.user loads the session first, so is_empty() reflects what the store holds.
         expired = had_cookie and not request.user.is_authenticated and request.session.is_empty()
         request.session_expired = expired  # type: ignore[attr-defined]
