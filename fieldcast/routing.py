@@ -1,5 +1,9 @@
 """Websocket routes of every app, gathered in one list for the ASGI router."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = []
+from fieldcast.core.consumers import MeConsumer
+
+websocket_urlpatterns: list[URLPattern | URLResolver] = [
+    path("ws/me/", MeConsumer.as_asgi()),
+]
