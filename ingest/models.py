@@ -1,0 +1,143 @@
+"""Live ingest: the stream keys reporters publish with, and the live sources they bring in."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StreamKey(models.Model):
+    """A reporter's secret for publishing; only its SHA-256 is stored, the key is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stream_keys"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    # The assignment this key's streams cover; a plain reference until community owns assignments.
+    assignment_ref = models.CharField(_("assignment"), max_length=64, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("stream key")
+        verbose_name_plural = _("stream keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Protocol(models.TextChoices):
+    WHIP = "whip", "WHIP"
+    RTMP = "rtmp", "RTMP"
+    SRT = "srt", "SRT"
+
+
+class SourceState(models.TextChoices):
+    CONNECTING = "connecting", _("Connecting")
+    LIVE = "live", _("Live")
+    APPROVED = "approved", _("Approved")
+    ON_AIR = "on_air", _("On air")
+    ENDED = "ended", _("Ended")
+    REJECTED = "rejected", _("Rejected")
+    KILLED = "killed", _("Stopped by an editor")
+
+
+FINISHED_STATES = frozenset({SourceState.ENDED, SourceState.REJECTED, SourceState.KILLED})
+
+# The only moves a live source can make (DESIGN.md §3), whatever protocol brought it in.
+SOURCE_TRANSITIONS: dict[str, frozenset[str]] = {
+    SourceState.CONNECTING: frozenset(
+        {SourceState.LIVE, SourceState.ENDED, SourceState.REJECTED, SourceState.KILLED}
+    ),
+    SourceState.LIVE: frozenset(
+        {SourceState.APPROVED, SourceState.ENDED, SourceState.REJECTED, SourceState.KILLED}
+    ),
+    SourceState.APPROVED: frozenset(
+        {
+            SourceState.ON_AIR,
+            SourceState.LIVE,
+            SourceState.ENDED,
+            SourceState.REJECTED,
+            SourceState.KILLED,
+        }
+    ),
+    SourceState.ON_AIR: frozenset(
+        {
+            SourceState.LIVE,
+            SourceState.APPROVED,
+            SourceState.ENDED,
+            SourceState.REJECTED,
+            SourceState.KILLED,
+        }
+    ),
+    SourceState.ENDED: frozenset(),
+    SourceState.REJECTED: frozenset(),
+    SourceState.KILLED: frozenset(),
+}
+
+
+class LiveSource(models.Model):
+    """One live contribution, from its first publish to its end, across reconnects."""
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    stream_key = models.ForeignKey(
+        StreamKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="sources"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="live_sources"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    assignment_ref = models.CharField(max_length=64, blank=True)
+    protocol = models.CharField(max_length=8, choices=Protocol.choices)
+    state = models.CharField(
+        max_length=16, choices=SourceState.choices, default=SourceState.CONNECTING, db_index=True
+    )
+    state_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The current publishing session (WHIP resource id); a reconnect replaces it.
+    session_id = models.CharField(max_length=64, blank=True, db_index=True)
+    connection_count = models.PositiveIntegerField(default=0)
+    connected = models.BooleanField(default=False)
+    disconnected_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    live_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    stats = models.JSONField(default=dict, blank=True)
+    recording_path = models.CharField(max_length=500, blank=True)
+    video = models.OneToOneField(
+        "videos.Video",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="live_source",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("live source")
+        verbose_name_plural = _("live sources")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_state_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in FINISHED_STATES

@@ -1,0 +1,406 @@
+"""Writes for live ingest: stream keys, and the one state machine every live source goes through.
+
+The media code (WHIP/aiortc today, RTMP/SRT later) never touches the ORM: it calls these services
+through `ingest.media.reporting`, off the event loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fieldcast.accounts import roles
+from fieldcast.accounts.models import User
+from fieldcast.core.errors import (
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from ingest import events
+from ingest.models import (
+    FINISHED_STATES,
+    SOURCE_TRANSITIONS,
+    LiveSource,
+    Protocol,
+    SourceState,
+    StreamKey,
+)
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "fck_"
+KEY_PREFIX_LENGTH = 10
+MAX_KEYS_PER_USER = 20
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def hash_stream_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _new_secret() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(24)
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(
+            _("Give the key a name, for example the phone it is for."),
+            fields={"name": [_("This field is required.")]},
+        )
+    if len(name) > 80:
+        raise ValidationFailed(
+            _("The name is too long (80 characters at most)."),
+            fields={"name": [_("80 characters at most.")]},
+        )
+    return name
+
+
+def _clean_assignment(assignment_ref: str) -> str:
+    assignment_ref = (assignment_ref or "").strip()
+    if len(assignment_ref) > 64:
+        raise ValidationFailed(
+            _("The assignment reference is too long (64 characters at most)."),
+            fields={"assignment_ref": [_("64 characters at most.")]},
+        )
+    return assignment_ref
+
+
+def _ensure_can_go_live(user: User) -> None:
+    if not roles.has_role_permission(user, "go_live"):
+        raise PermissionDenied(_("Only reporters can stream live. Verify your email first."))
+
+
+@transaction.atomic
+def stream_key_create(*, user: User, name: str, assignment_ref: str = "") -> tuple[StreamKey, str]:
+    """Issue a named stream key. Returns the key row and the secret, which is shown only once."""
+    _ensure_can_go_live(user)
+    name = _clean_name(name)
+    assignment_ref = _clean_assignment(assignment_ref)
+    active = StreamKey.objects.filter(user=user, revoked_at__isnull=True).count()
+    if active >= MAX_KEYS_PER_USER:
+        raise Conflict(
+            _("You already have %(count)d stream keys. Revoke one you no longer use first.")
+            % {"count": active},
+            code="too_many_keys",
+        )
+    secret = _new_secret()
+    key = StreamKey.objects.create(
+        user=user,
+        name=name,
+        assignment_ref=assignment_ref,
+        key_hash=hash_stream_key(secret),
+        prefix=secret[:KEY_PREFIX_LENGTH],
+    )
+    return key, secret
+
+
+def _locked_own_key(*, user: User, key_id: int) -> StreamKey:
+    key = StreamKey.objects.select_for_update().filter(pk=key_id, user=user).first()
+    if key is None:
+        raise NotFound(_("We could not find that stream key."), code="stream_key_not_found")
+    return key
+
+
+@transaction.atomic
+def stream_key_update(
+    *, user: User, key_id: int, name: str | None = None, assignment_ref: str | None = None
+) -> StreamKey:
+    """Rename a key or change the assignment it covers."""
+    key = _locked_own_key(user=user, key_id=key_id)
+    fields = []
+    if name is not None:
+        key.name = _clean_name(name)
+        fields.append("name")
+    if assignment_ref is not None:
+        key.assignment_ref = _clean_assignment(assignment_ref)
+        fields.append("assignment_ref")
+    if fields:
+        key.save(update_fields=fields)
+    return key
+
+
+@transaction.atomic
+def stream_key_rotate(*, user: User, key_id: int) -> tuple[StreamKey, str]:
+    """Replace a key's secret; the old secret stops working at once. Returns the new secret."""
+    key = _locked_own_key(user=user, key_id=key_id)
+    if key.revoked_at is not None:
+        raise Conflict(_("This stream key was revoked; create a new one."), code="key_revoked")
+    secret = _new_secret()
+    key.key_hash = hash_stream_key(secret)
+    key.prefix = secret[:KEY_PREFIX_LENGTH]
+    key.rotated_at = timezone.now()
+    key.save(update_fields=["key_hash", "prefix", "rotated_at"])
+    return key, secret
+
+
+@transaction.atomic
+def stream_key_revoke(*, user: User, key_id: int) -> StreamKey:
+    """Revoke a key for good: new publishes with it are refused (a live source keeps running)."""
+    key = _locked_own_key(user=user, key_id=key_id)
+    if key.revoked_at is not None:
+        raise Conflict(_("This stream key is already revoked."), code="key_revoked")
+    key.revoked_at = timezone.now()
+    key.save(update_fields=["revoked_at"])
+    return key
+
+
+def stream_key_touch(*, key: StreamKey) -> None:
+    """Record use, at most once a minute so authenticating a publish stays a read."""
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > _LAST_USED_RESOLUTION:
+        StreamKey.objects.filter(pk=key.pk).update(last_used_at=now)
+
+
+# --- Live sources: one state machine for every protocol ---------------------------------------
+
+
+class InvalidSourceTransition(Conflict):
+    default_code = "invalid_state"
+
+
+class PublishGrant:
+    """What a publish was granted: the source to feed and the session it replaced, if any."""
+
+    def __init__(self, *, source: LiveSource, replaced_session: str, resumed: bool) -> None:
+        self.source = source
+        self.source_id: int = source.pk
+        self.source_key = str(source.key)
+        self.replaced_session = replaced_session
+        self.resumed = resumed
+
+
+def _grace() -> timedelta:
+    return timedelta(seconds=settings.LIVE_RECONNECT_GRACE_SECONDS)
+
+
+def _locked_source(*, source_id: int) -> LiveSource:
+    source = LiveSource.objects.select_for_update().filter(pk=source_id).first()
+    if source is None:
+        raise NotFound(_("We could not find that live source."), code="source_not_found")
+    return source
+
+
+def _transition(source: LiveSource, target: str, *, reason: str = "") -> None:
+    if target not in SOURCE_TRANSITIONS[source.state]:
+        raise InvalidSourceTransition(
+            _("This source is %(state)s and cannot become %(target)s.")
+            % {
+                "state": SourceState(source.state).label,
+                "target": SourceState(target).label,
+            }
+        )
+    source.state = target
+    source.state_reason = reason
+    if target in FINISHED_STATES:
+        source.ended_at = timezone.now()
+        source.connected = False
+
+
+def _publish_on_commit(source: LiveSource) -> None:
+    source_id = source.pk
+
+    def send() -> None:
+        fresh = LiveSource.objects.select_related("reporter").get(pk=source_id)
+        events.publish_state(fresh)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def source_publish_start(*, secret: str, protocol: str, session_id: str) -> PublishGrant:
+    """A publisher presents a stream key: continue its source or start a new one.
+
+    * Unknown or rotated key: NotAuthenticated (401). Revoked key, or a reporter who lost the
+      right to go live: PermissionDenied (403).
+    * The key's source is still running (connected, or dropped less than the grace period ago):
+      the publish continues it; a still-connected earlier session is replaced (the newest publish
+      wins: a phone that reconnects usually does so before the server noticed the drop).
+    * An editor rejected or stopped the key's last source within the grace period: refused, so
+      an automatic reconnect cannot bring back what an editor took off.
+    """
+    if protocol not in Protocol.values:
+        raise ValidationFailed(_("Unknown protocol."), code="unknown_protocol")
+    key = (
+        StreamKey.objects.select_for_update()
+        .select_related("user")
+        .filter(key_hash=hash_stream_key(secret or ""))
+        .first()
+    )
+    if key is None:
+        raise NotAuthenticated(
+            _("This stream key is not valid. Check it on your profile page."),
+            code="invalid_stream_key",
+        )
+    if key.revoked_at is not None:
+        raise PermissionDenied(
+            _("This stream key was revoked. Create a new one on your profile page."),
+            code="stream_key_revoked",
+        )
+    if not key.user.is_active or not roles.has_role_permission(key.user, "go_live"):
+        raise PermissionDenied(_("This account may not stream live."), code="cannot_go_live")
+    stream_key_touch(key=key)
+    now = timezone.now()
+    latest = LiveSource.objects.select_for_update().filter(stream_key=key).first()
+    replaced = ""
+    resumed = False
+    source: LiveSource | None = None
+    if latest is not None and not latest.is_finished:
+        within_grace = latest.connected or (
+            latest.disconnected_at is not None and now - latest.disconnected_at <= _grace()
+        )
+        if within_grace:
+            source = latest
+            resumed = True
+            replaced = latest.session_id if latest.connected else ""
+        else:
+            _transition(latest, SourceState.ENDED, reason=_("The connection did not come back."))
+            latest.save(update_fields=["state", "state_reason", "ended_at", "connected"])
+            _publish_on_commit(latest)
+    elif (
+        latest is not None
+        and latest.state in (SourceState.REJECTED, SourceState.KILLED)
+        and latest.ended_at is not None
+        and now - latest.ended_at <= _grace()
+    ):
+        raise PermissionDenied(
+            _("An editor stopped your last live stream. Wait a moment before going live again."),
+            code="source_stopped_by_editor",
+        )
+    if source is None:
+        source = LiveSource.objects.create(
+            stream_key=key,
+            reporter=key.user,
+            title=key.name,
+            assignment_ref=key.assignment_ref,
+            protocol=protocol,
+        )
+    source.protocol = protocol
+    source.session_id = session_id
+    source.connected = True
+    source.disconnected_at = None
+    source.connection_count += 1
+    source.save(
+        update_fields=["protocol", "session_id", "connected", "disconnected_at", "connection_count"]
+    )
+    _publish_on_commit(source)
+    return PublishGrant(source=source, replaced_session=replaced, resumed=resumed)
+
+
+@transaction.atomic
+def source_mark_live(*, source_id: int, session_id: str) -> LiveSource:
+    """The first frame arrived: connecting -> live (a resumed source keeps its state)."""
+    source = _locked_source(source_id=source_id)
+    if source.session_id != session_id or source.is_finished:
+        return source  # a late report from a replaced session
+    if source.state == SourceState.CONNECTING:
+        _transition(source, SourceState.LIVE)
+        source.live_at = timezone.now()
+        source.save(update_fields=["state", "state_reason", "live_at"])
+        _publish_on_commit(source)
+    return source
+
+
+@transaction.atomic
+def source_disconnected(*, source_id: int, session_id: str) -> LiveSource:
+    """The publisher's connection dropped: the source waits the grace period for a reconnect."""
+    source = _locked_source(source_id=source_id)
+    if source.session_id != session_id or source.is_finished or not source.connected:
+        return source
+    source.connected = False
+    source.disconnected_at = timezone.now()
+    source.save(update_fields=["connected", "disconnected_at"])
+    _publish_on_commit(source)
+    return source
+
+
+@transaction.atomic
+def source_end_if_abandoned(*, source_id: int) -> LiveSource:
+    """End a source whose publisher has not come back within the grace period."""
+    source = _locked_source(source_id=source_id)
+    if source.is_finished or source.connected or source.disconnected_at is None:
+        return source
+    if timezone.now() - source.disconnected_at < _grace():
+        return source
+    _transition(source, SourceState.ENDED, reason=_("The connection did not come back."))
+    source.save(update_fields=["state", "state_reason", "ended_at", "connected"])
+    _publish_on_commit(source)
+    return source
+
+
+@transaction.atomic
+def source_end(*, source_id: int, session_id: str | None = None) -> LiveSource:
+    """The publisher ended the stream (WHIP DELETE, RTMP/SRT close): -> ended.
+
+    With `session_id`, only that session may end the source (a replaced session cannot)."""
+    source = _locked_source(source_id=source_id)
+    if session_id is not None and source.session_id != session_id:
+        raise NotFound(_("This live session is over."), code="session_not_found")
+    if source.is_finished:
+        return source
+    _transition(source, SourceState.ENDED)
+    source.save(update_fields=["state", "state_reason", "ended_at", "connected"])
+    _publish_on_commit(source)
+    return source
+
+
+EDITOR_ACTIONS: dict[str, str] = {
+    "approve": SourceState.APPROVED,
+    "unapprove": SourceState.LIVE,
+    "reject": SourceState.REJECTED,
+    "kill": SourceState.KILLED,
+}
+
+
+@transaction.atomic
+def source_decide(*, source_key: str, editor: User, action: str, reason: str = "") -> LiveSource:
+    """An editor approves, un-approves, rejects or stops (kills) a live source."""
+    if not roles.has_role_permission(editor, "moderate_content"):
+        raise PermissionDenied(_("Only editors can approve or stop live sources."))
+    target = EDITOR_ACTIONS.get(action)
+    if target is None:
+        raise ValidationFailed(_("Unknown action."), code="unknown_action")
+    source = LiveSource.objects.select_for_update().filter(key=source_key).first()
+    if source is None:
+        raise NotFound(_("We could not find that live source."), code="source_not_found")
+    if action == "unapprove" and source.state != SourceState.APPROVED:
+        raise InvalidSourceTransition(_("Only an approved source can be un-approved."))
+    _transition(source, target, reason=reason.strip()[:500])
+    source.decided_by = editor
+    source.save(update_fields=["state", "state_reason", "ended_at", "connected", "decided_by"])
+    _publish_on_commit(source)
+    return source
+
+
+@transaction.atomic
+def source_set_on_air(*, source_key: str, operator: User, on_air: bool) -> LiveSource:
+    """approved -> on_air, and on_air -> live when cut away (the studio switcher calls this)."""
+    if not roles.has_role_permission(operator, "operate_studio"):
+        raise PermissionDenied(_("Only studio operators can put a source on air."))
+    source = LiveSource.objects.select_for_update().filter(key=source_key).first()
+    if source is None:
+        raise NotFound(_("We could not find that live source."), code="source_not_found")
+    if on_air and source.state != SourceState.APPROVED:
+        raise InvalidSourceTransition(_("Only an approved source can go on air."))
+    if not on_air and source.state != SourceState.ON_AIR:
+        raise InvalidSourceTransition(_("This source is not on air."))
+    _transition(source, SourceState.ON_AIR if on_air else SourceState.LIVE)
+    source.save(update_fields=["state", "state_reason"])
+    _publish_on_commit(source)
+    return source
+
+
+def source_store_stats(*, source_id: int, stats: dict[str, Any]) -> None:
+    """Keep the latest stats on the row (for pages that load before the first push)."""
+    LiveSource.objects.filter(pk=source_id).update(stats=stats)
