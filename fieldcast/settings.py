@@ -218,6 +218,23 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- Uploads (tus) and media URLs ----------------------------------------------------------
+MEDIA_URL_TTL = env.int("MEDIA_URL_TTL", default=3600)  # seconds a signed media URL stays valid
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=4 * 1024**3)  # one file (Tus-Max-Size)
+UPLOAD_DAILY_BYTES = env.int("UPLOAD_DAILY_BYTES", default=20 * 1024**3)  # per reporter, 24 h
+UPLOAD_MAX_CONCURRENT = env.int("UPLOAD_MAX_CONCURRENT", default=3)  # unfinished uploads each
+UPLOAD_EXPIRES_SECONDS = env.int("UPLOAD_EXPIRES_SECONDS", default=24 * 3600)  # after last byte
+UPLOAD_S3_PART_SIZE = env.int("UPLOAD_S3_PART_SIZE", default=8 * 1024**2)  # S3 minimum is 5 MiB
+UPLOAD_LEASE_SECONDS = env.int("UPLOAD_LEASE_SECONDS", default=10)
+UPLOAD_CORS_ALLOWED_ORIGINS = env.list("UPLOAD_CORS_ALLOWED_ORIGINS", default=["*"])
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "videos-expire-uploads": {
+        "task": "fieldcast.videos.tasks.uploads_expire",
+        "schedule": env.int("UPLOAD_CLEANUP_EVERY_SECONDS", default=900),
+        "options": {"queue": "default"},
+    },
+}
+
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
