@@ -12,10 +12,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from fieldcast.routing import websocket_urlpatterns  # noqa: E402
+from fieldcast.videos.tus import TusApp  # noqa: E402  (streams tus bodies; see its docstring)
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": TusApp(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

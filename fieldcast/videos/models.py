@@ -29,9 +29,10 @@ VIDEO_TRANSITIONS: dict[str, set[str]] = {
     VideoState.PENDING_REVIEW: {VideoState.PUBLISHED, VideoState.REJECTED},
     VideoState.PUBLISHED: {VideoState.HIDDEN, VideoState.REMOVED},
     VideoState.HIDDEN: {VideoState.PUBLISHED, VideoState.REMOVED},
-    VideoState.REJECTED: set(),
+    # rejected/removed -> published only when a second editor grants the uploader's appeal.
+    VideoState.REJECTED: {VideoState.PUBLISHED},
     VideoState.FAILED: set(),
-    VideoState.REMOVED: set(),
+    VideoState.REMOVED: {VideoState.PUBLISHED},
 }
 
 
@@ -93,3 +94,57 @@ class Video(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class UploadState(models.TextChoices):
+    ACTIVE = "active", _("Uploading")
+    COMPLETE = "complete", _("Complete")
+    TERMINATED = "terminated", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+
+
+class Upload(models.Model):
+    """One tus upload (the protocol's "upload resource"), bringing in the source of one video.
+
+    `offset` is only ever moved after the bytes up to it are durable (fsynced file, or S3 parts
+    plus a tail object), so a killed web process resumes exactly there.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="uploads"
+    )
+    video = models.OneToOneField(
+        Video, on_delete=models.SET_NULL, null=True, blank=True, related_name="upload"
+    )
+    state = models.CharField(
+        max_length=12, choices=UploadState.choices, default=UploadState.ACTIVE, db_index=True
+    )
+    length = models.BigIntegerField()
+    offset = models.BigIntegerField(default=0)
+    metadata = models.JSONField(default=dict, blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    # Where the bytes go: the final key in default storage; local storage writes `<key>.part`
+    # beside it first, S3 a multipart upload of `part_size` parts plus a tail object holding the
+    # bytes after the last full part.
+    source_key = models.CharField(max_length=500)
+    backend = models.CharField(max_length=8, default="local")
+    s3_upload_id = models.CharField(max_length=1024, blank=True)
+    s3_parts = models.JSONField(default=list, blank=True)
+    part_size = models.BigIntegerField(default=0)
+    tail_key = models.CharField(max_length=500, blank=True)
+    # A lease: one writer (PATCH) at a time, across processes; a holder silent for
+    # UPLOAD_LEASE_SECONDS loses it (a killed process, a dropped connection).
+    writer_token = models.CharField(max_length=32, blank=True)
+    writer_seen_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename or self.id} ({self.offset}/{self.length})"
