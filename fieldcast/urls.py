@@ -13,6 +13,7 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("auth/token/", accounts_api.ApiTokenApi.as_view(), name="api-token"),
     path("me/", accounts_api.MeApi.as_view(), name="api-me"),
+    path("live/", include("ingest.api_urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("live/", include("ingest.urls")),
     path("api/v1/", include(api_v1)),
 ]
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import NotFound
 from ingest.models import FINISHED_STATES, LiveSource, StreamKey
+from ingest.services import hash_stream_key
 
 
 def stream_keys_for_user(*, user: User) -> QuerySet[StreamKey]:
@@ -51,3 +52,18 @@ def source_by_key(*, source_key: str) -> LiveSource:
 
 def _not_found_message() -> str:
     return gettext("We could not find that live source.")
+
+
+def stream_key_for_secret(*, secret: str) -> StreamKey | None:
+    """The key a publisher presents, revoked or not (the caller tells 401 from 403)."""
+    return (
+        StreamKey.objects.select_related("user")
+        .filter(key_hash=hash_stream_key(secret or ""))
+        .first()
+    )
+
+
+def source_state(*, source_id: int) -> str:
+    return str(
+        LiveSource.objects.filter(pk=source_id).values_list("state", flat=True).first() or ""
+    )

@@ -6,13 +6,17 @@ through `ingest.media.reporting`, off the event loop.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
 import secrets
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +30,7 @@ from fieldcast.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from fieldcast.videos.models import Video, VideoState
 from ingest import events
 from ingest.models import (
     FINISHED_STATES,
@@ -35,6 +40,7 @@ from ingest.models import (
     SourceState,
     StreamKey,
 )
+from media_workers.tasks import transcode_video
 
 logger = logging.getLogger(__name__)
 
@@ -404,3 +410,57 @@ def source_set_on_air(*, source_key: str, operator: User, on_air: bool) -> LiveS
 def source_store_stats(*, source_id: int, stats: dict[str, Any]) -> None:
     """Keep the latest stats on the row (for pages that load before the first push)."""
     LiveSource.objects.filter(pk=source_id).update(stats=stats)
+
+
+# --- Recording: every source becomes a Video when it ends --------------------------------------
+
+
+def _recording_title(source: LiveSource) -> str:
+    started = timezone.localtime(source.live_at or source.created_at)
+    return _("%(title)s (live, %(date)s)") % {
+        "title": source.title,
+        "date": started.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def source_recording_finish(*, source_id: int, path: str | None) -> Video | None:
+    """The recording of a finished source is complete: store it and make it a Video.
+
+    The file is copied to the default storage first (outside any transaction: it can take a
+    while), then the Video is created in `uploaded` and the transcode task is enqueued after
+    commit; the transcode moves it to `pending_review`. Safe to call twice: a source gets at
+    most one Video. fieldcast.videos has no service that creates a Video from a file yet, so the
+    row is created here.
+    """
+    source = LiveSource.objects.select_related("reporter").filter(pk=source_id).first()
+    if source is None or source.video_id is not None:
+        return None
+    if not path or not os.path.exists(path) or os.path.getsize(path) == 0:
+        logger.warning("live source %s ended without a recording", source_id)
+        return None
+    storage_key = f"live/recordings/{source.key}.mp4"
+    with open(path, "rb") as handle:
+        storage_key = default_storage.save(storage_key, File(handle))
+    size = os.path.getsize(path)
+    with transaction.atomic():
+        source = LiveSource.objects.select_for_update().get(pk=source_id)
+        if source.video_id is not None:
+            default_storage.delete(storage_key)
+            return None
+        video = Video.objects.create(
+            owner_id=source.reporter_id,
+            title=_recording_title(source)[:200],
+            assignment_ref=source.assignment_ref,
+            state=VideoState.UPLOADED,
+            source_name=os.path.basename(storage_key),
+            source_key=storage_key,
+            source_size=size,
+        )
+        source.video = video
+        source.recording_path = storage_key
+        source.save(update_fields=["video", "recording_path"])
+        video_id = video.pk
+        transaction.on_commit(lambda: transcode_video.delay(video_id))
+    with contextlib.suppress(OSError):
+        os.remove(path)
+    return video

@@ -1,0 +1,15 @@
+"""Live pages and the WHIP endpoint, under /live/."""
+
+from django.urls import path
+
+from ingest import views
+
+app_name = "ingest"
+
+urlpatterns = [
+    path("whip/", views.whip_endpoint, name="whip"),
+    path("whip/<str:session_id>/", views.whip_session, name="whip-session"),
+    path("keys/", views.key_create, name="key-create"),
+    path("keys/<int:key_id>/rotate/", views.key_rotate, name="key-rotate"),
+    path("keys/<int:key_id>/revoke/", views.key_revoke, name="key-revoke"),
+]

@@ -1,0 +1,187 @@
+"""Live pages: the stream keys section of the profile, the go-live page, the editors' sources page."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from fieldcast.accounts import roles
+from fieldcast.accounts.models import User
+from fieldcast.core.errors import ApplicationError, NotAuthenticated, ValidationFailed
+from ingest import services
+from ingest.media.whip import MAX_OFFER_BYTES, live_ingest
+from ingest.models import StreamKey
+from ingest.selectors import stream_keys_for_user
+
+
+def _keys_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    user: User = request.user  # type: ignore[assignment]
+    return {
+        "can_go_live": roles.has_role_permission(user, "go_live"),
+        "stream_keys": list(stream_keys_for_user(user=user)),
+        "whip_url": request.build_absolute_uri(reverse("ingest:whip")),
+        **extra,
+    }
+
+
+def _keys_response(request: HttpRequest, **extra: Any) -> HttpResponse:
+    """The section alone for htmx; a page of its own otherwise (a new secret must be seen)."""
+    context = _keys_context(request, **extra)
+    if request.headers.get("HX-Request"):
+        return render(request, "ingest/_stream_keys.html", context)
+    if not extra:
+        return redirect("profile")
+    return render(request, "ingest/stream_keys.html", context)
+
+
+def _new_secret_context(key: StreamKey, secret: str) -> dict[str, Any]:
+    return {"new_secret": secret, "new_secret_key": key}
+
+
+@login_required
+@require_POST
+def key_create(request: HttpRequest) -> HttpResponse:
+    try:
+        key, secret = services.stream_key_create(
+            user=request.user,  # type: ignore[arg-type]
+            name=request.POST.get("name", ""),
+            assignment_ref=request.POST.get("assignment_ref", ""),
+        )
+    except ApplicationError as error:
+        return _keys_response(request, error=error.message)
+    return _keys_response(request, **_new_secret_context(key, secret))
+
+
+@login_required
+@require_POST
+def key_rotate(request: HttpRequest, key_id: int) -> HttpResponse:
+    try:
+        key, secret = services.stream_key_rotate(user=request.user, key_id=key_id)  # type: ignore[arg-type]
+    except ApplicationError as error:
+        return _keys_response(request, error=error.message)
+    return _keys_response(request, **_new_secret_context(key, secret))
+
+
+@login_required
+@require_POST
+def key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
+    try:
+        services.stream_key_revoke(user=request.user, key_id=key_id)  # type: ignore[arg-type]
+    except ApplicationError as error:
+        return _keys_response(request, error=error.message)
+    return _keys_response(request)
+
+
+# --- WHIP (RFC 9725): async views on the web process's event loop ------------------------------
+
+_CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Location, ETag, Link, Accept-Patch, Accept-Post",
+}
+
+
+def _whip_response(body: bytes | str = b"", *, status: int, **headers: str) -> HttpResponse:
+    response = HttpResponse(body, status=status, content_type=headers.pop("content_type", None))
+    for name, value in {**_CORS, **headers}.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def _whip_error(error: ApplicationError) -> HttpResponse:
+    response = JsonResponse(error.as_dict(), status=int(error.status_code))
+    for name, value in _CORS.items():
+        response[name] = value
+    if error.status_code == HTTPStatus.UNAUTHORIZED:
+        response["WWW-Authenticate"] = 'Bearer realm="whip"'
+    return response
+
+
+def _bearer(request: HttpRequest) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated(
+            gettext("Send your stream key as “Authorization: Bearer <key>”."),
+            code="missing_stream_key",
+        )
+    return token.strip()
+
+
+def _options() -> HttpResponse:
+    return _whip_response(
+        status=204,
+        Access_Control_Allow_Methods="POST, DELETE, PATCH, OPTIONS",
+        Access_Control_Allow_Headers="Authorization, Content-Type, If-Match",
+        Access_Control_Max_Age="86400",
+        Accept_Post="application/sdp",
+    )
+
+
+@csrf_exempt
+async def whip_endpoint(request: HttpRequest) -> HttpResponse:
+    """POST an SDP offer with a stream key: 201 with the answer and the session's Location."""
+    if request.method == "OPTIONS":
+        return _options()
+    if request.method != "POST":
+        return _whip_response(status=405, Allow="POST, OPTIONS")
+    try:
+        secret = _bearer(request)
+        content_type = request.content_type or ""
+        if content_type.lower() != "application/sdp":
+            return _whip_error(
+                UnsupportedMedia(gettext("Send the SDP offer as “Content-Type: application/sdp”."))
+            )
+        if int(request.headers.get("Content-Length") or 0) > MAX_OFFER_BYTES:
+            return _whip_error(OfferTooLarge(gettext("The SDP offer is too large.")))
+        try:
+            offer = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationFailed(
+                gettext("The SDP offer is not UTF-8 text."), code="malformed_sdp"
+            ) from None
+        session, answer = await live_ingest().publish(secret=secret, offer_sdp=offer)
+    except ApplicationError as error:
+        return _whip_error(error)
+    location = reverse("ingest:whip-session", kwargs={"session_id": session.session_id})
+    return _whip_response(
+        answer,
+        status=201,
+        content_type="application/sdp",
+        Location=location,
+        ETag=f'"{session.session_id}"',
+    )
+
+
+@csrf_exempt
+async def whip_session(request: HttpRequest, session_id: str) -> HttpResponse:
+    """The session resource: DELETE ends the stream; PATCH (trickle ICE) is not offered."""
+    if request.method == "OPTIONS":
+        return _options()
+    if request.method == "PATCH":
+        # RFC 9725 §4.3.1: a server without trickle ICE answers 405 (candidates are in the SDP).
+        return _whip_response(status=405, Allow="DELETE, OPTIONS")
+    if request.method != "DELETE":
+        return _whip_response(status=405, Allow="DELETE, PATCH, OPTIONS")
+    try:
+        await live_ingest().end(session_id=session_id, secret=_bearer(request))
+    except ApplicationError as error:
+        return _whip_error(error)
+    return _whip_response(status=200)
+
+
+class UnsupportedMedia(ApplicationError):
+    status_code = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    default_code = "unsupported_media_type"
+
+
+class OfferTooLarge(ApplicationError):
+    status_code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
