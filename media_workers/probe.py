@@ -35,7 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fieldcast.core.errors import ValidationFailed
 from media_workers.probe_child import PROTOCOL_WHITELIST
@@ -115,8 +117,8 @@ def probe_source(path: Path) -> ProbeResult:
         raise SourceRefused(_("The uploaded file is empty. Please upload the video again."))
     if size > settings.TRANSCODE_MAX_SOURCE_BYTES:
         raise SourceRefused(
-            _("This file is too large: we accept videos up to %(limit)s GB.")
-            % {"limit": round(settings.TRANSCODE_MAX_SOURCE_BYTES / 1024**3, 1)}
+            _("This file is too large: we accept videos up to %(limit)s.")
+            % {"limit": filesizeformat(settings.TRANSCODE_MAX_SOURCE_BYTES)}
         )
     with path.open("rb") as source:
         head = source.read(_SNIFF_BYTES)
@@ -207,11 +209,16 @@ def _validate(facts: dict[str, Any], format_name: str) -> ProbeResult:
         raise _damaged()
     duration = facts["duration_seconds"]
     if duration is not None and duration > settings.TRANSCODE_MAX_DURATION_SECONDS:
+        limit = round(settings.TRANSCODE_MAX_DURATION_SECONDS / 60)
         raise SourceRefused(
-            _("This video is %(minutes)s minutes long; we accept up to %(limit)s minutes.")
+            ngettext(
+                "This video is %(minutes)s minutes long; we accept up to %(limit)s minute.",
+                "This video is %(minutes)s minutes long; we accept up to %(limit)s minutes.",
+                limit,
+            )
             % {
                 "minutes": round(duration / 60),
-                "limit": round(settings.TRANSCODE_MAX_DURATION_SECONDS / 60),
+                "limit": limit,
             }
         )
     frame_rate = facts["frame_rate"]

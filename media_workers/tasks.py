@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 @shared_task(
     bind=True,
     name="media_workers.transcode_video",
-    queue="transcode",
+    # Routed to the `transcode` queue by CELERY_TASK_ROUTES (the `queue` attribute is deprecated).
     # A worker that dies mid-transcode must not lose the job: the message is acknowledged only when
     # the task returns, and requeued if the pool process is killed. Running twice is safe: every
     # attempt rewrites the same deterministic output prefix and publishes it last.

@@ -1,0 +1,160 @@
+"""The transcode task end to end, on a real tiny clip, in whatever storage the settings name."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import EndpointConnectionError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from fieldcast.videos.models import Video
+from media_workers import transcoding
+from media_workers.ffmpeg_binary import ffmpeg_path
+from media_workers.tasks import transcode_video
+
+EXPECTED_FILES = [
+    "240p/index.m3u8",
+    "240p/seg_00000.ts",
+    "download.mp4",
+    "master.m3u8",
+    "poster.jpg",
+    "thumbnails.jpg",
+    "thumbnails.vtt",
+]
+
+
+def _files_under(prefix: str) -> list[str]:
+    return sorted(key.removeprefix(prefix) for key in transcoding.storage_keys_under(prefix))
+
+
+def test_transcode_task_publishes_one_hls_set_and_moves_the_video_to_review(
+    upload_video, phone_clip: Path
+) -> None:
+    # given an uploaded 3 s 320x240 phone clip
+    video = upload_video(phone_clip.read_bytes())
+    # when
+    transcode_video(video.pk)
+    # then
+    video.refresh_from_db()
+    prefix = f"videos/{video.key}/v1/"
+    assert video.state == "pending_review"
+    assert video.state_reason == ""
+    assert video.progress == 100
+    assert video.version == 1
+    assert video.output_prefix == prefix
+    assert video.renditions == [
+        {"name": "240p", "height": 240, "width": 320, "bandwidth": 464_000,
+         "playlist": "240p/index.m3u8"}
+    ]  # fmt: skip
+    assert video.poster_key == prefix + "poster.jpg"
+    assert video.thumbnails_key == prefix + "thumbnails.jpg"
+    assert video.download_key == prefix + "download.mp4"
+    assert (video.width, video.height, video.frame_rate) == (320, 240, 25.0)
+    assert video.duration_seconds == pytest.approx(3.0, abs=0.1)
+    assert video.capture_metadata["format"]["location"] == "+51.5007-000.1246/"
+    assert video.capture_metadata["format"]["model"] == "iPhone 15"
+    assert _files_under(f"videos/{video.key}/") == ["v1/" + name for name in EXPECTED_FILES]
+    with default_storage.open(prefix + "master.m3u8") as master:
+        text = master.read().decode()
+    assert "240p/index.m3u8" in text
+    assert "RESOLUTION=320x240" in text
+
+
+def test_transcode_task_output_download_plays_and_has_no_phone_tags(
+    upload_video, phone_clip: Path
+) -> None:
+    # given a transcoded phone clip
+    video = upload_video(phone_clip.read_bytes())
+    transcode_video(video.pk)
+    video.refresh_from_db()
+    # when the download MP4 is read back from storage and decoded to the end
+    with tempfile.TemporaryDirectory() as scratch:
+        local = Path(scratch) / "download.mp4"
+        with default_storage.open(video.download_key) as stored:
+            local.write_bytes(stored.read())
+        decoded = subprocess.run(
+            [ffmpeg_path(), "-v", "error", "-i", str(local), "-f", "null", "-"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        data = local.read_bytes()
+    # then
+    assert decoded.returncode == 0
+    assert decoded.stderr == ""
+    assert data.index(b"moov") < data.index(b"mdat")  # faststart: plays while downloading
+    for value in (b"+51.5007", b"iPhone", b"Apple", b"2026-11-20"):
+        assert value not in data
+
+
+def test_transcode_task_run_again_after_a_killed_attempt_leaves_exactly_one_hls_set(
+    upload_video, phone_clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a first attempt that uploaded everything and died before the database update
+    video = upload_video(phone_clip.read_bytes())
+
+    def killed(**kwargs: object) -> None:
+        raise KeyboardInterrupt  # stands for SIGKILL: nothing after this line runs
+
+    with monkeypatch.context() as patch:
+        patch.setattr(transcoding.services, "video_processing_succeed", killed)
+        with pytest.raises(KeyboardInterrupt):
+            transcode_video(video.pk)
+    video.refresh_from_db()
+    first_files = _files_under(f"videos/{video.key}/")
+    assert (video.state, video.version) == ("processing", 0)
+    # and stray objects a half-written attempt would leave under the same prefix
+    prefix = f"videos/{video.key}/v1/"
+    default_storage.save(prefix + "720p/seg_00009.ts", ContentFile(b"half"))
+    default_storage.save(prefix + "240p/seg_00007.ts", ContentFile(b"half"))
+    # when the message is redelivered and the task runs again
+    transcode_video(video.pk)
+    # then one complete set, under the same keys as the first attempt, no leftovers
+    video.refresh_from_db()
+    assert (video.state, video.version, video.output_prefix) == ("pending_review", 1, prefix)
+    assert first_files == ["v1/" + name for name in EXPECTED_FILES]
+    assert _files_under(f"videos/{video.key}/") == first_files
+
+
+def test_transcode_task_delivered_again_after_success_changes_nothing(
+    upload_video, phone_clip: Path
+) -> None:
+    # given a video already transcoded
+    video = upload_video(phone_clip.read_bytes())
+    transcode_video(video.pk)
+    before = Video.objects.values().get(pk=video.pk)
+    files = _files_under(f"videos/{video.key}/")
+    # when the same message is delivered once more
+    transcode_video(video.pk)
+    # then
+    assert Video.objects.values().get(pk=video.pk) == before
+    assert _files_under(f"videos/{video.key}/") == files
+
+
+def test_transcode_task_retries_storage_trouble_then_fails_with_a_readable_reason(
+    upload_video, phone_clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given storage that is unreachable on every attempt
+    video = upload_video(phone_clip.read_bytes())
+    attempts: list[str] = []
+
+    def unreachable(out: Path, prefix: str) -> list[str]:
+        attempts.append(prefix)
+        raise EndpointConnectionError(endpoint_url="http://storage.invalid")
+
+    monkeypatch.setattr(transcoding, "publish_outputs", unreachable)
+    # when the task runs eagerly through its retries
+    transcode_video.apply(args=[video.pk])
+    # then the first run and every retry tried the same prefix, then the video failed
+    video.refresh_from_db()
+    assert attempts == [f"videos/{video.key}/v1/"] * (1 + transcode_video.max_retries)
+    assert video.state == "failed"
+    assert video.state_reason == (
+        "We could not process this video because of a problem on our side. "
+        "Please try uploading it again later."
+    )
+    assert _files_under(f"videos/{video.key}/") == []
