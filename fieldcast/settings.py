@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "fieldcast.core",
     "fieldcast.accounts",
     "fieldcast.videos",
+    "fieldcast.points",
     "ingest",
 ]
 INSTALLED_APPS += env.list("SOCIAL_PROVIDER_APPS", default=[])
@@ -352,3 +353,60 @@ ICE_SERVERS = env.json("ICE_SERVERS", default=[])
 LIVE_RECONNECT_GRACE_SECONDS = env.float("LIVE_RECONNECT_GRACE_SECONDS", default=30.0)
 LIVE_PREVIEW_FPS = env.float("LIVE_PREVIEW_FPS", default=3.0)
 LIVE_RECORDINGS_DIR = Path(env("LIVE_RECORDINGS_DIR", default=str(VAR_DIR / "recordings")))
+
+# --- Points, levels, tiers (fieldcast/points/; docs/points.md) --------------------------------
+# Every rule that pays or costs points, in one table: base points and an optional daily cap (in
+# base points). "manual_adjustment" is the staff correction; its amount comes with each use.
+POINTS_RULES: dict[str, dict[str, int | None]] = {
+    "video_published": {"points": 10, "daily_cap": None},
+    "original_footage": {"points": 5, "daily_cap": None},
+    "used_on_air": {"points": 50, "daily_cap": None},
+    "live_approved": {"points": 5, "daily_cap": None},
+    "assignment_contribution": {"points": 20, "daily_cap": None},
+    "comment": {"points": 1, "daily_cap": 10},
+    "like_received": {"points": 1, "daily_cap": 20},
+    "event_attended": {"points": 10, "daily_cap": None},
+    "rating_top1": {"points": 100, "daily_cap": None},
+    "rating_top2": {"points": 60, "daily_cap": None},
+    "rating_top3": {"points": 30, "daily_cap": None},
+    "content_removed": {"points": -20, "daily_cap": None},
+    "abuse_report_upheld": {"points": -10, "daily_cap": None},
+    "manual_adjustment": {"points": 0, "daily_cap": None},
+}
+# Past this total, every positive award is multiplied (the seed: past 2,000 points, +60%).
+POINTS_MULTIPLIER_THRESHOLD = env.int("POINTS_MULTIPLIER_THRESHOLD", default=2000)
+POINTS_MULTIPLIER_PERCENT = env.int("POINTS_MULTIPLIER_PERCENT", default=160)
+# Level n+1 starts at POINTS_LEVELS[n] points (level 1 at 0).
+POINTS_LEVELS: list[int] = [0, 20, 50, 100, 200, 400, 700, 1100, 1600, 2200, 3000, 4000, 5500]
+# Tiers, lowest first; a user holds the highest tier whose every requirement they meet.
+POINTS_TIERS: list[dict[str, object]] = [
+    {"code": "viewer"},
+    {
+        "code": "citizen",
+        "min_points": 10,
+        "min_published": 1,
+        "max_rejection_rate": 1.0,
+        "min_account_days": 0,
+    },
+    {
+        "code": "trusted",
+        "min_points": 300,
+        "min_published": 10,
+        "max_rejection_rate": 0.3,
+        "min_account_days": 30,
+    },
+    {
+        "code": "star",
+        "min_points": 2000,
+        "min_published": 40,
+        "max_rejection_rate": 0.15,
+        "min_account_days": 180,
+    },
+]
+# A nudge when the next level or tier is at most this many points away (one per user per day).
+POINTS_NUDGE_WITHIN = env.int("POINTS_NUDGE_WITHIN", default=30)
+# The role a star reporter gets when staff promote them to network reporter.
+POINTS_NETWORK_REPORTER_ROLE = env("POINTS_NETWORK_REPORTER_ROLE", default="editor")
+# A reporter needs this many ratings in a month to be ranked for the monthly top-3 bonus.
+POINTS_RATING_MIN_VOTES = env.int("POINTS_RATING_MIN_VOTES", default=3)
+POINTS_MANUAL_ADJUSTMENT_LIMIT = env.int("POINTS_MANUAL_ADJUSTMENT_LIMIT", default=10_000)

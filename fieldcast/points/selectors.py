@@ -1,0 +1,426 @@
+"""Reads about points: records, the profile card, boards, ratings and the staff dashboard."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from fieldcast.accounts.models import User
+from fieldcast.core.errors import NotFound
+from fieldcast.points import levels
+from fieldcast.points.models import (
+    Nudge,
+    NudgeKind,
+    Period,
+    PointEvent,
+    PointsAccount,
+    PointsPeriodTotal,
+    PromotionAction,
+    PromotionRecord,
+    Tier,
+    TierChange,
+    ViewerRating,
+)
+from fieldcast.points.rules import Rule
+from fieldcast.videos.models import Video, VideoState
+
+BOARDS = ("week", "month", "all")
+BOARD_PAGE_SIZE = 50
+NUDGE_SHOWN_FOR = timedelta(days=7)
+REPORTER_RULES = (
+    Rule.VIDEO_PUBLISHED,
+    Rule.ORIGINAL_FOOTAGE,
+    Rule.USED_ON_AIR,
+    Rule.LIVE_APPROVED,
+    Rule.ASSIGNMENT_CONTRIBUTION,
+)
+
+
+# --- Records --------------------------------------------------------------------------------
+
+
+def reporter_record(*, user: User, total: int) -> levels.ReporterRecord:
+    """What tiers look at, in one query on videos."""
+    counts = Video.objects.filter(owner=user).aggregate(
+        published=Count("pk", filter=Q(state=VideoState.PUBLISHED)),
+        rejected=Count("pk", filter=Q(state=VideoState.REJECTED)),
+    )
+    return levels.ReporterRecord(
+        total=total,
+        published=counts["published"],
+        rejected=counts["rejected"],
+        account_days=max(0, (timezone.now() - user.date_joined).days),
+    )
+
+
+def reporter_has_published(*, user: User) -> bool:
+    return Video.objects.filter(owner=user, state=VideoState.PUBLISHED).exists()
+
+
+def is_network_reporter(*, user: User) -> bool:
+    """The latest promotion record decides: promoted and not demoted since."""
+    last = PromotionRecord.objects.filter(user=user).order_by("-created_at", "-pk").first()
+    return last is not None and last.action == PromotionAction.PROMOTE
+
+
+def account_for(*, user: User) -> PointsAccount:
+    """The user's account, or an unsaved empty one if they never earned a point."""
+    account = PointsAccount.objects.filter(user=user).first()
+    return account or PointsAccount(user=user, city=user.city)
+
+
+def user_is_trusted(*, user: User) -> bool:
+    """Trusted and star reporters' items go first in moderation (the moderation queue's flag)."""
+    return PointsAccount.objects.filter(user=user, tier__in=[Tier.TRUSTED, Tier.STAR]).exists()
+
+
+def point_events_for_user(*, user: User, limit: int = 20) -> list[PointEvent]:
+    return list(PointEvent.objects.filter(user=user).order_by("-created_at", "-pk")[:limit])
+
+
+# --- Profile card ---------------------------------------------------------------------------
+
+
+def nudge_text(nudge: Nudge) -> str:
+    """The nudge in the reader's language, e.g. "12 points to level 5: one published clip …"."""
+    clips = ngettext(
+        "one published clip would do it",
+        "%(count)s published clips would do it",
+        nudge.clips,
+    ) % {"count": nudge.clips}
+    if nudge.kind == NudgeKind.LEVEL:
+        return ngettext(
+            "%(gap)s point to level %(level)s: %(clips)s.",
+            "%(gap)s points to level %(level)s: %(clips)s.",
+            nudge.gap,
+        ) % {"gap": nudge.gap, "level": nudge.target, "clips": clips}
+    return ngettext(
+        "%(gap)s point to %(tier)s: %(clips)s.",
+        "%(gap)s points to %(tier)s: %(clips)s.",
+        nudge.gap,
+    ) % {"gap": nudge.gap, "tier": levels.tier_label(nudge.target), "clips": clips}
+
+
+@dataclass
+class PointsSummary:
+    total: int
+    level: int
+    next_level: int | None
+    next_level_gap: int | None
+    level_progress: int  # percent of the way from this level to the next
+    tier: str
+    tier_label: str
+    next_tier_label: str | None
+    next_tier_missing: list[str] = field(default_factory=list)
+    nudge: str | None = None
+    hidden: bool = False
+    network_reporter: bool = False
+    last_tier_change: TierChange | None = None
+
+
+def points_summary(*, user: User) -> PointsSummary:
+    """Everything the profile card shows, in a handful of queries."""
+    account = account_for(user=user)
+    total = int(account.total)
+    upcoming = levels.next_level(total)
+    level = levels.level_for(total)
+    progress = 100
+    if upcoming is not None:
+        floor = levels_floor(level)
+        progress = int(100 * (total - floor) / max(1, upcoming[1] - floor))
+    record = reporter_record(user=user, total=total)
+    next_tier = levels.tier_next(record)
+    missing: list[str] = []
+    if next_tier is not None:
+        for what, amount in levels.tier_missing(record, next_tier).items():
+            missing.append(_missing_text(what, amount, next_tier))
+    nudge = (
+        Nudge.objects.filter(user=user, day__gte=timezone.localdate() - NUDGE_SHOWN_FOR)
+        .order_by("-day")
+        .first()
+    )
+    return PointsSummary(
+        total=total,
+        level=level,
+        next_level=upcoming[0] if upcoming else None,
+        next_level_gap=upcoming[1] - total if upcoming else None,
+        level_progress=max(0, min(100, progress)),
+        tier=account.tier,
+        tier_label=levels.tier_label(account.tier),
+        next_tier_label=levels.tier_label(next_tier.code) if next_tier else None,
+        next_tier_missing=missing,
+        nudge=nudge_text(nudge) if nudge else None,
+        hidden=account.hide_from_boards,
+        network_reporter=is_network_reporter(user=user),
+        last_tier_change=TierChange.objects.filter(user=user).first(),
+    )
+
+
+def levels_floor(level: int) -> int:
+    return int(settings.POINTS_LEVELS[level - 1])
+
+
+def _missing_text(what: str, amount: float, requirement: levels.TierRequirement) -> str:
+    if what == "points":
+        return ngettext("%(n)s more point", "%(n)s more points", int(amount)) % {"n": int(amount)}
+    if what == "published":
+        return ngettext("%(n)s more published clip", "%(n)s more published clips", int(amount)) % {
+            "n": int(amount)
+        }
+    if what == "rejection_rate":
+        return _("fewer rejected clips (at most %(rate)s%% rejected)") % {
+            "rate": round(requirement.max_rejection_rate * 100)
+        }
+    days = math.ceil(amount)
+    return ngettext("%(n)s more day on Fieldcast", "%(n)s more days on Fieldcast", days) % {
+        "n": days
+    }
+
+
+# --- Leaderboards ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    rank: int
+    user_id: int
+    name: str
+    city: str
+    points: int
+
+
+def board_period_start(*, board: str, at: datetime | None = None) -> date | None:
+    day = timezone.localdate(at) if at else timezone.localdate()
+    if board == Period.WEEK:
+        return day - timedelta(days=day.weekday())
+    if board == Period.MONTH:
+        return day.replace(day=1)
+    return None
+
+
+def leaderboard(
+    *, board: str, city: str = "", page: int = 1, at: datetime | None = None
+) -> list[BoardRow]:
+    """One page of a public board, best first; hidden users never appear.
+
+    Each variant is one query that walks an index in order (see the models' indexes):
+    (period, start, hidden[, city], -points) or (hidden[, city], -total) for all time.
+    """
+    if board not in BOARDS:
+        raise NotFound(_("There is no such board."))
+    page = max(1, page)
+    offset = (page - 1) * BOARD_PAGE_SIZE
+    city = city.strip()
+    values: QuerySet[Any, tuple[int, str, str, str, int]]
+    if board == "all":
+        accounts = PointsAccount.objects.filter(hide_from_boards=False, total__gt=0)
+        if city:
+            accounts = accounts.filter(city=city)
+        values = accounts.order_by("-total", "user_id").values_list(
+            "user_id", "user__display_name", "user__email", "city", "total"
+        )
+    else:
+        start = board_period_start(board=board, at=at) or timezone.localdate()
+        periods = PointsPeriodTotal.objects.filter(
+            period=board, start=start, hidden=False, points__gt=0
+        )
+        if city:
+            periods = periods.filter(city=city)
+        values = periods.order_by("-points", "user_id").values_list(
+            "user_id", "user__display_name", "user__email", "city", "points"
+        )
+    return [
+        BoardRow(
+            rank=offset + index + 1,
+            user_id=user_id,
+            name=display_name or email.split("@", 1)[0],
+            city=row_city,
+            points=points,
+        )
+        for index, (user_id, display_name, email, row_city, points) in enumerate(
+            values[offset : offset + BOARD_PAGE_SIZE]
+        )
+    ]
+
+
+# --- Ratings --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingRank:
+    reporter_id: int
+    average: float
+    votes: int
+
+
+def rating_month_ranking(*, month: date, limit: int = 10) -> list[RatingRank]:
+    """The month's best-rated reporters: average stars, then votes, then who joined first."""
+    rows = (
+        ViewerRating.objects.filter(month=month.replace(day=1))
+        .values("reporter_id")
+        .annotate(average=Avg("stars"), votes=Count("pk"))
+        .filter(votes__gte=settings.POINTS_RATING_MIN_VOTES)
+        .order_by("-average", "-votes", "reporter_id")[:limit]
+    )
+    return [
+        RatingRank(
+            reporter_id=row["reporter_id"], average=float(row["average"]), votes=row["votes"]
+        )
+        for row in rows
+    ]
+
+
+def rating_by(*, rater: User, reporter: User, month: date) -> ViewerRating | None:
+    return ViewerRating.objects.filter(
+        rater=rater, reporter=reporter, month=month.replace(day=1)
+    ).first()
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StarReporter:
+    user: User
+    account: PointsAccount
+    record: levels.ReporterRecord
+    network_reporter: bool
+
+
+def star_reporters() -> list[StarReporter]:
+    """Star reporters with their record, for the promotion page."""
+    accounts = (
+        PointsAccount.objects.filter(tier=Tier.STAR).select_related("user").order_by("-total")
+    )
+    return [
+        StarReporter(
+            user=account.user,
+            account=account,
+            record=reporter_record(user=account.user, total=account.total),
+            network_reporter=is_network_reporter(user=account.user),
+        )
+        for account in accounts[:200]
+    ]
+
+
+def promotion_history(*, limit: int = 50) -> list[PromotionRecord]:
+    return list(
+        PromotionRecord.objects.select_related("user", "by").order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def active_reporters_by_week(*, weeks: int = 12) -> list[tuple[date, int]]:
+    """Distinct users who earned reporter points each week, oldest first (empty weeks as 0)."""
+    today = timezone.localdate()
+    first = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    since = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    rows = (
+        PointEvent.objects.filter(
+            created_at__gte=since, rule__in=REPORTER_RULES, reverses__isnull=True
+        )
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(users=Count("user", distinct=True))
+    )
+    counts = {_as_date(row["week"]): row["users"] for row in rows}
+    return [
+        (first + timedelta(weeks=n), counts.get(first + timedelta(weeks=n), 0))
+        for n in range(weeks)
+    ]
+
+
+def _as_date(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def points_distribution() -> list[tuple[int, int]]:
+    """(level, users at that level) for every level, users without points at level 1."""
+    counts = dict(PointsAccount.objects.values_list("level").annotate(n=Count("pk")))
+    without = User.objects.filter(is_active=True, points_account__isnull=True).count()
+    counts[1] = counts.get(1, 0) + without
+    return [(level, counts.get(level, 0)) for level in range(1, len(settings.POINTS_LEVELS) + 1)]
+
+
+def tier_funnel() -> list[tuple[str, str, int]]:
+    """(tier code, label, users at that tier or above), viewer first."""
+    counts = dict(PointsAccount.objects.values_list("tier").annotate(n=Count("pk")))
+    others = User.objects.filter(is_active=True).count() - sum(
+        counts.get(code, 0) for code in Tier.values if code != Tier.VIEWER
+    )
+    counts[Tier.VIEWER.value] = others
+    funnel = []
+    running = 0
+    for code in reversed(Tier.values):
+        running += counts.get(code, 0)
+        funnel.append((code, levels.tier_label(code), running))
+    return list(reversed(funnel))
+
+
+SEGMENTS = ("core_reporters", "occasional_reporters", "commenters", "watchers")
+SEGMENT_WINDOW = timedelta(days=30)
+
+
+def segment_labels() -> dict[str, str]:
+    return {
+        "core_reporters": _("Core reporters (4+ published clips in 30 days)"),
+        "occasional_reporters": _("Occasional reporters (1-3 published clips in 30 days)"),
+        "commenters": _("Commenters (comments, no clips, in 30 days)"),
+        "watchers": _("Watchers (no clips or comments in 30 days)"),
+    }
+
+
+def _segment_membership() -> dict[str, set[int]]:
+    since = timezone.now() - SEGMENT_WINDOW
+    rows = (
+        PointEvent.objects.filter(
+            created_at__gte=since,
+            rule__in=[Rule.VIDEO_PUBLISHED, Rule.COMMENT],
+            reverses__isnull=True,
+            reversed_by__isnull=True,
+        )
+        .values("user_id")
+        .annotate(
+            clips=Count("pk", filter=Q(rule=Rule.VIDEO_PUBLISHED)),
+            comments=Count("pk", filter=Q(rule=Rule.COMMENT)),
+        )
+    )
+    members: dict[str, set[int]] = {name: set() for name in SEGMENTS}
+    for row in rows:
+        if row["clips"] >= 4:
+            members["core_reporters"].add(row["user_id"])
+        elif row["clips"] >= 1:
+            members["occasional_reporters"].add(row["user_id"])
+        elif row["comments"] >= 1:
+            members["commenters"].add(row["user_id"])
+    return members
+
+
+def user_segments() -> list[tuple[str, str, int]]:
+    """(segment, label, users) for every segment; watchers are every other active user."""
+    members = _segment_membership()
+    active = User.objects.filter(is_active=True).count()
+    labels = segment_labels()
+    counts = {name: len(ids) for name, ids in members.items()}
+    counts["watchers"] = active - sum(counts.values())
+    return [(name, labels[name], counts[name]) for name in SEGMENTS]
+
+
+def segment_users(*, segment: str) -> QuerySet[User]:
+    """The users in one segment, for the CSV export."""
+    members = _segment_membership()
+    users = User.objects.filter(is_active=True).order_by("pk")
+    if segment == "watchers":
+        others = set().union(*members.values())
+        return users.exclude(pk__in=others)
+    return users.filter(pk__in=members.get(segment, set()))
