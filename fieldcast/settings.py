@@ -135,6 +135,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
     }
+    # kombu's filesystem transport forgets a message when it is fetched; this subclass keeps it
+    # until acked and redelivers it if the worker that fetched it was killed (acks_late works).
+    CELERY_BROKER_TRANSPORT = "media_workers.filesystem_broker:Transport"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -172,7 +175,9 @@ CELERY_TASK_ROUTES = {"media_workers.transcode_video": {"queue": "transcode"}}
 if REDIS_URL and CELERY_BROKER_URL.startswith("redis"):
     # An unacked message goes back to the queue after this long: longer than the hard time limit,
     # or a transcode still running would be handed to a second worker.
-    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = TRANSCODE_TIME_LIMIT + 600
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
+        "BROKER_VISIBILITY_TIMEOUT", default=TRANSCODE_TIME_LIMIT + 600
+    )
 
 # --- Storage --------------------------------------------------------------------------------
 STORAGE = env("STORAGE", default="local")
