@@ -134,6 +134,8 @@ async def whip_endpoint(request: HttpRequest) -> HttpResponse:
         return _whip_response(status=405, Allow="POST, OPTIONS")
     try:
         secret = _bearer(request)
+        if not request.body:
+            raise ValidationFailed(gettext("The request has no SDP offer."), code="malformed_sdp")
         content_type = request.content_type or ""
         if content_type.lower() != "application/sdp":
             return _whip_error(
