@@ -23,6 +23,8 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home"),
+    NavItem(_("Go live"), "ingest:go-live", needs="go_live"),
+    NavItem(_("Live sources"), "ingest:sources", needs="moderate_content"),
     NavItem(_("Admin"), "admin:index", staff_site=True),
 )
 

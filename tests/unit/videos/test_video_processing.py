@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fieldcast.core.models import RelayedEvent
+from fieldcast.core import events
 from fieldcast.videos import services
 from fieldcast.videos.models import Video
 from tests.factories import VideoFactory
@@ -29,8 +29,19 @@ RENDITIONS = [
 ]
 
 
+_sent: list[tuple[str, dict]] = []
+
+
+@pytest.fixture(autouse=True)
+def published(monkeypatch) -> list[tuple[str, dict]]:
+    """Every event the services publish (after commit), whichever mode carries it."""
+    _sent.clear()
+    monkeypatch.setattr(events, "publish", lambda *, group, event: _sent.append((group, event)))
+    return _sent
+
+
 def _events() -> list[dict]:
-    return list(RelayedEvent.objects.order_by("id").values_list("payload", flat=True))
+    return [event for _group, event in _sent]
 
 
 def test_processing_start_moves_uploaded_video_to_processing(django_capture_on_commit_callbacks):
@@ -77,7 +88,7 @@ def test_processing_start_refuses_other_states(state):
 
 
 def test_processing_progress_stores_percent_and_tells_the_owner(
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, published
 ):
     # given
     video = VideoFactory(state="processing")
@@ -88,7 +99,7 @@ def test_processing_progress_stores_percent_and_tells_the_owner(
     video.refresh_from_db()
     assert video.progress == 42
     assert _events() == [{"type": "video.progress", "video_id": video.pk, "percent": 42}]
-    assert RelayedEvent.objects.get().group == f"user.{video.owner_id}"
+    assert [group for group, _event in published] == [f"user.{video.owner_id}"]
 
 
 def test_processing_progress_ignored_when_not_processing(django_capture_on_commit_callbacks):
