@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "fieldcast.videos",
     "fieldcast.points",
     "ingest",
+    "moderation",
 ]
 INSTALLED_APPS += env.list("SOCIAL_PROVIDER_APPS", default=[])
 
@@ -415,3 +416,52 @@ POINTS_NETWORK_REPORTER_ROLE = env("POINTS_NETWORK_REPORTER_ROLE", default="edit
 # A reporter needs this many ratings in a month to be ranked for the monthly top-3 bonus.
 POINTS_RATING_MIN_VOTES = env.int("POINTS_RATING_MIN_VOTES", default=3)
 POINTS_MANUAL_ADJUSTMENT_LIMIT = env.int("POINTS_MANUAL_ADJUSTMENT_LIMIT", default=10_000)
+# Last month's top-3 rating bonus: idempotent, so checking every few hours is harmless.
+CELERY_BEAT_SCHEDULE["points-rating-month-bonus"] = {
+    "task": "points.rating_month_bonus",
+    "schedule": env.int("POINTS_RATING_BONUS_EVERY_SECONDS", default=6 * 3600),
+    "options": {"queue": "default"},
+}
+
+# --- Moderation (moderation/; docs/moderation.md) -------------------------------------------
+# How long an editor's claim on a queue item holds before others may take it.
+MODERATION_CLAIM_SECONDS = env.int("MODERATION_CLAIM_SECONDS", default=300)
+# The longest free-text reason, note or report text a person may write.
+MODERATION_TEXT_MAX_LENGTH = env.int("MODERATION_TEXT_MAX_LENGTH", default=1000)
+# Reasons an editor picks from when rejecting or removing: [code, label] pairs.
+MODERATION_REJECT_REASONS: list[tuple[str, object]] = env.json(
+    "MODERATION_REJECT_REASONS",
+    default=[
+        ("unverifiable", _("Could not be verified")),
+        ("not_news", _("Not newsworthy")),
+        ("quality", _("Picture or sound too poor")),
+        ("graphic", _("Too graphic to publish")),
+        ("privacy", _("Shows private people or information")),
+        ("not_own", _("Not the reporter's own footage")),
+        ("other", _("Other (see the note)")),
+    ],
+)
+# Distinct reporters whose reports hide a published video until an editor decides.
+MODERATION_REPORT_HIDE_THRESHOLD = env.int("MODERATION_REPORT_HIDE_THRESHOLD", default=3)
+# Reports one person may file per hour.
+MODERATION_REPORTS_PER_HOUR = env.int("MODERATION_REPORTS_PER_HOUR", default=10)
+# Term lists for the automatic term filter: {"list name": ["term", ...]}; more in the admin.
+MODERATION_TERM_LISTS: dict[str, list[str]] = env.json("MODERATION_TERM_LISTS", default={})
+# Priority boosts in hours (moderation/priority.py): a boosted item sorts as if it were older.
+MODERATION_PRIORITY_HOURS: dict[str, float] = {
+    "trusted_reporter": 24.0,
+    "flag": 4.0,
+    "reupload": 8.0,
+    "appeal": 12.0,
+    "report": 6.0,
+    "urgent_assignment": 48.0,
+}
+# Technical flags: shorter than this is "very short"; black/frozen/silent covering at least this
+# share of the clip is flagged.
+MODERATION_SHORT_SECONDS = env.float("MODERATION_SHORT_SECONDS", default=3.0)
+MODERATION_TECHNICAL_SHARE = env.float("MODERATION_TECHNICAL_SHARE", default=0.5)
+# Perceptual fingerprints: frames per second sampled, the Hamming distance under which two frame
+# hashes are "the same picture", and the share of frames that must find a twin for a match.
+MODERATION_FINGERPRINT_FPS = env.float("MODERATION_FINGERPRINT_FPS", default=1.0)
+MODERATION_FINGERPRINT_MAX_DISTANCE = env.int("MODERATION_FINGERPRINT_MAX_DISTANCE", default=10)
+MODERATION_FINGERPRINT_MATCH_SHARE = env.float("MODERATION_FINGERPRINT_MATCH_SHARE", default=0.6)

@@ -13,7 +13,9 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("auth/token/", accounts_api.ApiTokenApi.as_view(), name="api-token"),
     path("me/", accounts_api.MeApi.as_view(), name="api-me"),
+    path("points/", include("fieldcast.points.api_urls")),
     path("live/", include("ingest.api_urls")),
+    path("moderation/", include("moderation.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,7 +30,9 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("points/", include("fieldcast.points.urls")),
     path("live/", include("ingest.urls")),
+    path("moderation/", include("moderation.urls")),
     path("api/v1/", include(api_v1)),
 ]
 

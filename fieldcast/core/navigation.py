@@ -23,8 +23,12 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home"),
+    NavItem(_("Leaderboards"), "points-leaderboards"),
+    NavItem(_("Promotions"), "points-promotions", needs="promote_reporter"),
+    NavItem(_("Dashboard"), "points-dashboard", needs="view_dashboards"),
     NavItem(_("Go live"), "ingest:go-live", needs="go_live"),
     NavItem(_("Live sources"), "ingest:sources", needs="moderate_content"),
+    NavItem(_("Moderation"), "moderation-queue", needs="moderate_content"),
     NavItem(_("Admin"), "admin:index", staff_site=True),
 )
 

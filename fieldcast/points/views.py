@@ -1,0 +1,224 @@
+"""Points pages: public boards, a reporter's card with the rating form, staff promotion and
+adjustments, the staff dashboard. Thin: parse, authorise, call a service or selector, render."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from fieldcast.accounts import roles
+from fieldcast.accounts.models import User
+from fieldcast.core.errors import ApplicationError, NotFound
+from fieldcast.points import charts, selectors, services
+
+BOARD_TITLES = {
+    "week": gettext_lazy("This week"),
+    "month": gettext_lazy("This month"),
+    "all": gettext_lazy("All time"),
+}
+
+
+def _needs(codename: str) -> Callable:
+    """Pages for one role permission: others get the 403 page (not a login loop)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not roles.has_role_permission(request.user, codename):  # type: ignore[arg-type]
+                raise DjangoPermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def leaderboards(request: HttpRequest, board: str = "week") -> HttpResponse:
+    city = request.GET.get("city", "").strip()[:80]
+    page = _page_number(request)
+    try:
+        rows = selectors.leaderboard(board=board, city=city, page=page)
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "points/leaderboards.html",
+        {
+            "board": board,
+            "boards": [(key, BOARD_TITLES[key]) for key in selectors.BOARDS],
+            "board_title": BOARD_TITLES[board],
+            "rows": rows,
+            "city": city,
+            "page": page,
+            "has_next": len(rows) == selectors.BOARD_PAGE_SIZE,
+        },
+    )
+
+
+@login_required
+@require_POST
+def board_visibility(request: HttpRequest) -> HttpResponse:
+    hidden = request.POST.get("hidden") == "1"
+    services.points_board_visibility_set(user=request.user, hidden=hidden)  # type: ignore[arg-type]
+    messages.success(
+        request,
+        _("You are hidden from the public boards.")
+        if hidden
+        else _("You appear on the public boards again."),
+    )
+    return redirect("profile")
+
+
+def reporter_card(request: HttpRequest, user_id: int) -> HttpResponse:
+    reporter = get_object_or_404(User, pk=user_id, is_active=True)
+    month = timezone.localdate().replace(day=1)
+    rating = None
+    if request.user.is_authenticated:
+        rating = selectors.rating_by(rater=request.user, reporter=reporter, month=month)  # type: ignore[arg-type]
+    return render(
+        request,
+        "points/reporter.html",
+        {
+            "reporter": reporter,
+            "summary": selectors.points_summary(user=reporter),
+            "rating": rating,
+            "can_rate": request.user.is_authenticated
+            and request.user.pk != reporter.pk
+            and selectors.reporter_has_published(user=reporter),
+        },
+    )
+
+
+@login_required
+@require_POST
+def rate_reporter(request: HttpRequest, user_id: int) -> HttpResponse:
+    reporter = get_object_or_404(User, pk=user_id, is_active=True)
+    try:
+        services.rating_submit(
+            rater=request.user,  # type: ignore[arg-type]
+            reporter=reporter,
+            stars=request.POST.get("stars", ""),
+        )
+        messages.success(request, _("Thank you: your rating is in this month's ranking."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("points-reporter", user_id=reporter.pk)
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+
+@_needs("promote_reporter")
+def promotions(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "points/promotions.html",
+        {"stars": selectors.star_reporters(), "history": selectors.promotion_history()},
+    )
+
+
+@_needs("promote_reporter")
+@require_POST
+def promotion_decide(request: HttpRequest, user_id: int, action: str) -> HttpResponse:
+    reporter = get_object_or_404(User, pk=user_id)
+    service = {"promote": services.reporter_promote, "demote": services.reporter_demote}.get(action)
+    if service is None:
+        raise Http404
+    try:
+        service(user=reporter, staff=request.user, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+        messages.success(
+            request,
+            _("%(name)s is now a network reporter.") % {"name": reporter.public_name}
+            if action == "promote"
+            else _("%(name)s is no longer a network reporter.") % {"name": reporter.public_name},
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("points-promotions")
+
+
+@_needs("promote_reporter")
+@require_POST
+def adjust(request: HttpRequest, user_id: int) -> HttpResponse:
+    reporter = get_object_or_404(User, pk=user_id)
+    try:
+        services.points_adjust(
+            user=reporter,
+            points=request.POST.get("points", ""),
+            reason=request.POST.get("reason", ""),
+            staff=request.user,  # type: ignore[arg-type]
+        )
+        messages.success(request, _("The adjustment is in the ledger."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("points-reporter", user_id=reporter.pk)
+
+
+@_needs("view_dashboards")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    active = selectors.active_reporters_by_week()
+    distribution = selectors.points_distribution()
+    funnel = selectors.tier_funnel()
+    segments = selectors.user_segments()
+    return render(
+        request,
+        "points/dashboard.html",
+        {
+            "active_chart": charts.line_chart(
+                title=_("Active reporters per week"),
+                points=[(start.strftime("%d %b"), count) for start, count in active],
+            ),
+            "distribution_chart": charts.bar_chart(
+                title=_("Users per level"),
+                bars=[(_("L%(n)s") % {"n": level}, count) for level, count in distribution],
+            ),
+            "funnel_chart": charts.funnel_chart(
+                title=_("Tier funnel"), steps=[(label, count) for _code, label, count in funnel]
+            ),
+            "segments": segments,
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@_needs("view_dashboards")
+def segment_csv(request: HttpRequest, segment: str) -> StreamingHttpResponse:
+    if segment not in selectors.SEGMENTS:
+        raise Http404
+    writer = csv.writer(_Echo())
+    users = selectors.segment_users(segment=segment).values_list(
+        "pk", "email", "display_name", "city", "date_joined", "points_account__total"
+    )
+
+    def rows():  # type: ignore[no-untyped-def]
+        yield writer.writerow(["id", "email", "display_name", "city", "joined", "points"])
+        for pk, email, name, city, joined, total in users.iterator(chunk_size=2000):
+            yield writer.writerow([pk, email, name, city, joined.date().isoformat(), total or 0])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="segment-{segment}.csv"'
+    return response

@@ -1,0 +1,142 @@
+"""Points API: boards, my points, ratings, staff adjustments and promotions; the error shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldcast.points.models import PointEvent, PointsAccount, PromotionRecord, ViewerRating
+from fieldcast.points.services import points_award
+from tests.factories import UserFactory, VideoFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_weekly_board_api(api_client) -> None:
+    # given two users with points this week
+    ada = UserFactory(display_name="Ada", city="Kano")
+    ben = UserFactory(display_name="Ben", city="Jos")
+    points_award(user=ada, rule="video_published", obj="a", key="a")
+    points_award(user=ben, rule="used_on_air", obj="b", key="b")
+
+    # when anyone reads the weekly board
+    response = api_client.get("/api/v1/points/leaderboards/week/")
+
+    # then it lists them best first
+    assert response.status_code == 200
+    assert response.json() == {
+        "board": "week",
+        "city": "",
+        "page": 1,
+        "results": [
+            {"rank": 1, "user_id": ben.pk, "name": "Ben", "city": "Jos", "points": 50},
+            {"rank": 2, "user_id": ada.pk, "name": "Ada", "city": "Kano", "points": 10},
+        ],
+    }
+    kano = api_client.get("/api/v1/points/leaderboards/all/", {"city": "Kano"}).json()
+    assert [row["name"] for row in kano["results"]] == ["Ada"]
+
+
+def test_unknown_board_api_is_404_in_error_shape(api_client) -> None:
+    response = api_client.get("/api/v1/points/leaderboards/year/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_me_and_hide_from_boards(api_client, reporter) -> None:
+    # given a reporter with points
+    points_award(user=reporter, rule="video_published", obj="v", key="vp:1")
+    api_client.force_authenticate(reporter)
+
+    # when they read their points and then hide from the boards
+    me = api_client.get("/api/v1/points/me/").json()
+    patched = api_client.patch("/api/v1/points/me/", {"hide_from_boards": True}, format="json")
+    board = api_client.get("/api/v1/points/leaderboards/week/").json()
+
+    # then they see their total and events, and they are gone from the board
+    assert (me["total"], me["level"], me["tier"], me["hidden"]) == (10, 1, "viewer", False)
+    assert [event["key"] for event in me["events"]] == ["vp:1"]
+    assert patched.json()["hidden"] is True
+    assert board["results"] == []
+
+
+def test_rating_api_refuses_self_and_twice(api_client, viewer) -> None:
+    # given a reporter with published work
+    reporter = UserFactory(roles=["reporter"])
+    VideoFactory(owner=reporter, state="published")
+    api_client.force_authenticate(viewer)
+
+    # when the viewer rates them, rates again, and the reporter rates themself
+    first = api_client.post(
+        "/api/v1/points/ratings/", {"reporter": reporter.pk, "stars": 5}, format="json"
+    )
+    twice = api_client.post(
+        "/api/v1/points/ratings/", {"reporter": reporter.pk, "stars": 4}, format="json"
+    )
+    api_client.force_authenticate(reporter)
+    self_rating = api_client.post(
+        "/api/v1/points/ratings/", {"reporter": reporter.pk, "stars": 5}, format="json"
+    )
+
+    # then only the first one counts, with clear errors for the others
+    assert first.status_code == 201
+    assert (twice.status_code, twice.json()["error"]["code"]) == (409, "rating_twice")
+    assert (self_rating.status_code, self_rating.json()["error"]["code"]) == (400, "rating_self")
+    assert self_rating.json()["error"]["message"] == "You cannot rate yourself."
+    assert list(ViewerRating.objects.values_list("stars", flat=True)) == [5]
+
+
+@pytest.mark.parametrize(
+    ("payload", "fields"),
+    [
+        ({"points": -10, "reason": ""}, ["reason"]),
+        ({"points": 2.5, "reason": "x"}, ["points"]),
+        ({"points": "ten", "reason": "x"}, ["points"]),
+        ({"points": -2.5}, ["points", "reason"]),
+    ],
+)
+def test_adjustment_api_bad_input(api_client, staff_user, reporter, payload, fields) -> None:
+    api_client.force_authenticate(staff_user)
+
+    response = api_client.post(
+        "/api/v1/points/adjustments/", {"user": reporter.pk, **payload}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_adjustment"
+    assert sorted(response.json()["error"]["fields"]) == fields
+    assert PointEvent.objects.count() == 0
+
+
+def test_adjustment_api_by_staff_and_refused_for_reporter(api_client, staff_user, reporter) -> None:
+    api_client.force_authenticate(reporter)
+    refused = api_client.post(
+        "/api/v1/points/adjustments/",
+        {"user": reporter.pk, "points": 100, "reason": "me"},
+        format="json",
+    )
+    api_client.force_authenticate(staff_user)
+    done = api_client.post(
+        "/api/v1/points/adjustments/",
+        {"user": reporter.pk, "points": -7, "reason": "Duplicate", "key": "adj-1"},
+        format="json",
+    )
+
+    assert refused.status_code == 403
+    assert done.status_code == 201
+    assert (done.json()["points"], done.json()["reason"]) == (-7, "Duplicate")
+    assert PointsAccount.objects.get(user=reporter).total == -7
+
+
+def test_promotion_api_by_non_staff_is_refused(api_client, editor, reporter) -> None:
+    api_client.force_authenticate(editor)
+
+    response = api_client.post(
+        "/api/v1/points/promotions/",
+        {"user": reporter.pk, "action": "promote", "reason": "x"},
+        format="json",
+    )
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+    assert PromotionRecord.objects.count() == 0

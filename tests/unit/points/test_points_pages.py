@@ -1,0 +1,104 @@
+"""Points pages: profile card, boards, reporter card, staff pages; who may see what."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from fieldcast.points.models import PointEvent, PointsAccount
+from fieldcast.points.services import points_award
+from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, user) -> None:
+    assert client.login(email=user.email, password=DEFAULT_PASSWORD)
+
+
+def test_profile_shows_level_total_and_nudge(client, reporter) -> None:
+    # given a reporter 12 points from level 5 (level 5 starts at 200)
+    VideoFactory(owner=reporter, state="published")
+    PointsAccount.objects.create(user=reporter, total=178, level=4, tier="citizen")
+    _login(client, reporter)
+
+    # when they earn a published clip's points (+10 -> 188) and open their profile
+    points_award(user=reporter, rule="video_published", obj="v", key="vp:1")
+    response = client.get(reverse("profile"))
+
+    # then the card shows their level, total and the nudge
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Level 4" in body
+    assert "188 points" in body
+    assert "12 points to level 5: 2 published clips would do it." in body
+
+
+def test_weekly_board_lists_users_best_first_without_hidden(client) -> None:
+    # given three users with points this week, one of them hidden
+    alice = UserFactory(display_name="Alice", city="Lagos")
+    bola = UserFactory(display_name="Bola", city="Abuja")
+    hidden = UserFactory(display_name="Hidden", city="Lagos")
+    points_award(user=alice, rule="used_on_air", obj="a", key="a")
+    points_award(user=bola, rule="video_published", obj="b", key="b")
+    points_award(user=hidden, rule="used_on_air", obj="h", key="h")
+    _login(client, hidden)
+    client.post(reverse("points-visibility"), {"hidden": "1"})
+
+    # when anyone opens the weekly board, and the board for Lagos
+    client.logout()
+    week = client.get(reverse("points-leaderboard", args=["week"])).content.decode()
+    lagos = client.get(reverse("points-leaderboard", args=["all"]), {"city": "Lagos"})
+
+    # then Alice leads, Bola follows, the hidden user is absent
+    assert week.index("Alice") < week.index("Bola")
+    assert "Hidden" not in week
+    assert [row.name for row in lagos.context["rows"]] == ["Alice"]
+
+
+def test_unknown_board_is_404(client) -> None:
+    assert client.get("/points/leaderboards/decade/").status_code == 404
+
+
+def test_staff_pages_refuse_reporters(client, reporter) -> None:
+    _login(client, reporter)
+
+    assert client.get(reverse("points-promotions")).status_code == 403
+    assert client.get(reverse("points-dashboard")).status_code == 403
+    assert client.get(reverse("points-segment-csv", args=["watchers"])).status_code == 403
+
+
+def test_staff_sees_dashboard_with_svg_charts_and_csv(client, staff_user, reporter) -> None:
+    # given some activity
+    for n in range(4):
+        points_award(user=reporter, rule="video_published", obj=f"v{n}", key=f"vp:{n}")
+    _login(client, staff_user)
+
+    # when staff open the dashboard and export the core reporters
+    page = client.get(reverse("points-dashboard"))
+    csv_response = client.get(reverse("points-segment-csv", args=["core_reporters"]))
+
+    # then three SVG charts render and the CSV lists the reporter
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert body.count('<svg class="chart"') == 3
+    assert 'class="bar"' in body
+    assert 'class="line"' in body
+    csv_lines = b"".join(csv_response.streaming_content).decode().splitlines()
+    assert csv_lines[0] == "id,email,display_name,city,joined,points"
+    assert csv_lines[1].startswith(f"{reporter.pk},{reporter.email},")
+    assert csv_lines[1].endswith(",40")
+    assert len(csv_lines) == 2
+
+
+def test_staff_adjustment_form_without_reason_shows_error_and_changes_nothing(
+    client, staff_user, reporter
+) -> None:
+    _login(client, staff_user)
+
+    response = client.post(
+        reverse("points-adjust", args=[reporter.pk]), {"points": "-5", "reason": ""}, follow=True
+    )
+
+    assert "Say why you adjust these points" in response.content.decode()
+    assert PointEvent.objects.count() == 0
