@@ -1,0 +1,139 @@
+"""`python -m fieldcast demo` and `storage_bucket`."""
+
+from __future__ import annotations
+
+import io
+import socket
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
+from moto.server import ThreadedMotoServer
+
+from fieldcast.accounts.models import User
+
+pytestmark = pytest.mark.integration
+
+DEMO_ROLES = {
+    "editor@demo.fieldcast": ["editor", "reporter", "viewer"],
+    "reporter@demo.fieldcast": ["reporter", "viewer"],
+    "staff@demo.fieldcast": ["editor", "reporter", "staff", "viewer"],
+    "viewer@demo.fieldcast": ["viewer"],
+}
+
+
+def _run(command: str, **options: object) -> str:
+    out = io.StringIO()
+    call_command(command, stdout=out, **options)
+    return out.getvalue()
+
+
+def _demo_state() -> dict[str, tuple[list[str], bool, str]]:
+    return {
+        user.email: (
+            sorted(user.groups.values_list("name", flat=True)),
+            user.is_staff,
+            user.password,
+        )
+        for user in User.objects.order_by("email")
+    }
+
+
+@pytest.mark.django_db
+def test_demo_creates_the_demo_accounts() -> None:
+    # when a newcomer creates the demo data
+    output = _run("demo")
+
+    # then there is one account per role, verified, with the demo password
+    assert {email: roles for email, (roles, _, _) in _demo_state().items()} == DEMO_ROLES
+    assert User.objects.get(email="staff@demo.fieldcast").is_staff is True
+    assert User.objects.get(email="editor@demo.fieldcast").is_staff is False
+    reporter = User.objects.get(email="reporter@demo.fieldcast")
+    assert reporter.check_password(settings.DEMO_PASSWORD)
+    assert reporter.display_name == "Demo Reporter"
+    assert EmailAddress.objects.filter(verified=True, primary=True).count() == 4
+    assert "created  reporter@demo.fieldcast" in output
+    assert f"Demo password: {settings.DEMO_PASSWORD}" in output
+
+
+@pytest.mark.django_db
+def test_demo_twice_changes_nothing() -> None:
+    # given the demo data, and a demo user who changed their password
+    _run("demo")
+    reporter = User.objects.get(email="reporter@demo.fieldcast")
+    reporter.set_password("my-own-new-passphrase")
+    reporter.save(update_fields=["password"])
+    before = _demo_state()
+
+    # when the demo command runs again (make run does, on every start)
+    output = _run("demo")
+
+    # then no account is added or changed
+    assert _demo_state() == before
+    assert EmailAddress.objects.count() == 4
+    assert output.count("exists ") == 4
+    assert "created" not in output
+
+
+def test_storage_bucket_on_local_storage_is_a_no_op(tmp_path) -> None:
+    # given local storage
+    with override_settings(STORAGE="local", MEDIA_ROOT=tmp_path):
+        # when the bucket command runs
+        output = _run("storage_bucket")
+
+    # then it says there is nothing to do
+    assert output == f"Local storage in {tmp_path}: nothing to create.\n"
+
+
+@pytest.fixture
+def s3_endpoint() -> Iterator[str]:
+    """A private S3 endpoint (moto, in a thread) so this test does not touch the suite's bucket."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+def test_storage_bucket_creates_the_bucket_once(s3_endpoint: str) -> None:
+    # given S3 storage whose bucket does not exist
+    options = {
+        "bucket_name": "fieldcast-bucket-test",
+        "endpoint_url": s3_endpoint,
+        "region_name": "us-east-1",
+        "access_key": "testing",
+        "secret_key": "testing",
+        "addressing_style": "path",
+    }
+    storages = {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+        "staticfiles": settings.STORAGES["staticfiles"],
+    }
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    assert client.list_buckets()["Buckets"] == []
+
+    with override_settings(STORAGE="s3", STORAGES=storages):
+        # when the bucket command runs twice
+        first = _run("storage_bucket")
+        second = _run("storage_bucket")
+
+    # then the bucket is created the first time and left alone the second
+    assert first == "Created bucket fieldcast-bucket-test.\n"
+    assert second == "Bucket fieldcast-bucket-test exists.\n"
+    assert [bucket["Name"] for bucket in client.list_buckets()["Buckets"]] == [
+        "fieldcast-bucket-test"
+    ]
