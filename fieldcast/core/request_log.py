@@ -62,7 +62,10 @@ class RequestIdMiddleware:
                 request.method,
                 request.path,
                 response.status_code,
+                # The id rides on the record itself, so handlers without RequestIdFilter (a test's
+                # capture, a library's own handler) still see it.
                 extra={
+                    "request_id": request_id,
                     "method": request.method,
                     "path": request.path,
                     "status": response.status_code,
