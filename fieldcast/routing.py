@@ -3,7 +3,9 @@
 from django.urls import URLPattern, URLResolver, path
 
 from fieldcast.core.consumers import MeConsumer
+from ingest.routing import websocket_urlpatterns as ingest_websockets
 
 websocket_urlpatterns: list[URLPattern | URLResolver] = [
     path("ws/me/", MeConsumer.as_asgi()),
+    *ingest_websockets,
 ]

@@ -118,6 +118,7 @@ class LiveSourceSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="key", read_only=True)
     reporter = serializers.CharField(source="reporter.public_name", read_only=True)
     video_id = serializers.IntegerField(read_only=True, allow_null=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
 
     class Meta:
         model = LiveSource
@@ -128,6 +129,7 @@ class LiveSourceSerializer(serializers.ModelSerializer):
             "reporter",
             "protocol",
             "state",
+            "state_label",
             "state_reason",
             "connected",
             "connection_count",

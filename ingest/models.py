@@ -24,6 +24,8 @@ class StreamKey(models.Model):
     rotated_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The go-live page's own key: re-issued each time the page opens, its secret kept in the page.
+    for_browser = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]

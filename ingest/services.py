@@ -162,6 +162,39 @@ def stream_key_revoke(*, user: User, key_id: int) -> StreamKey:
     return key
 
 
+@transaction.atomic
+def stream_key_for_go_live_page(*, user: User, assignment_ref: str = "") -> tuple[StreamKey, str]:
+    """The go-live page's key, with a fresh secret for this page (a phone needs no copy-paste).
+
+    Each opening of the page re-issues the secret, so an older tab's key stops working; the page
+    reconnects with the secret it holds, which keeps "same key = same source" for its session.
+    """
+    _ensure_can_go_live(user)
+    assignment_ref = _clean_assignment(assignment_ref)
+    secret = _new_secret()
+    key = (
+        StreamKey.objects.select_for_update()
+        .filter(user=user, for_browser=True, revoked_at__isnull=True)
+        .first()
+    )
+    if key is None:
+        key = StreamKey.objects.create(
+            user=user,
+            name=_("Go-live page"),
+            for_browser=True,
+            assignment_ref=assignment_ref,
+            key_hash=hash_stream_key(secret),
+            prefix=secret[:KEY_PREFIX_LENGTH],
+        )
+        return key, secret
+    key.key_hash = hash_stream_key(secret)
+    key.prefix = secret[:KEY_PREFIX_LENGTH]
+    key.rotated_at = timezone.now()
+    key.assignment_ref = assignment_ref
+    key.save(update_fields=["key_hash", "prefix", "rotated_at", "assignment_ref"])
+    return key, secret
+
+
 def stream_key_touch(*, key: StreamKey) -> None:
     """Record use, at most once a minute so authenticating a publish stays a read."""
     now = timezone.now()
@@ -225,7 +258,9 @@ def _publish_on_commit(source: LiveSource) -> None:
 
 
 @transaction.atomic
-def source_publish_start(*, secret: str, protocol: str, session_id: str) -> PublishGrant:
+def source_publish_start(
+    *, secret: str, protocol: str, session_id: str, title: str = ""
+) -> PublishGrant:
     """A publisher presents a stream key: continue its source or start a new one.
 
     * Unknown or rotated key: NotAuthenticated (401). Revoked key, or a reporter who lost the
@@ -235,6 +270,8 @@ def source_publish_start(*, secret: str, protocol: str, session_id: str) -> Publ
       wins: a phone that reconnects usually does so before the server noticed the drop).
     * An editor rejected or stopped the key's last source within the grace period: refused, so
       an automatic reconnect cannot bring back what an editor took off.
+
+    `title` names a new source (the key's name when blank); a continued source keeps its own.
     """
     if protocol not in Protocol.values:
         raise ValidationFailed(_("Unknown protocol."), code="unknown_protocol")
@@ -288,7 +325,7 @@ def source_publish_start(*, secret: str, protocol: str, session_id: str) -> Publ
         source = LiveSource.objects.create(
             stream_key=key,
             reporter=key.user,
-            title=key.name,
+            title=(title.strip() or key.name)[:200],
             assignment_ref=key.assignment_ref,
             protocol=protocol,
         )

@@ -7,6 +7,8 @@ from ingest import views
 app_name = "ingest"
 
 urlpatterns = [
+    path("go/", views.go_live, name="go-live"),
+    path("sources/", views.sources, name="sources"),
     path("whip/", views.whip_endpoint, name="whip"),
     path("whip/<str:session_id>/", views.whip_session, name="whip-session"),
     path("keys/", views.key_create, name="key-create"),

@@ -5,8 +5,11 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -16,7 +19,7 @@ from django.views.decorators.http import require_POST
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import ApplicationError, NotAuthenticated, ValidationFailed
-from ingest import services
+from ingest import selectors, services
 from ingest.media.whip import MAX_OFFER_BYTES, live_ingest
 from ingest.models import StreamKey
 from ingest.selectors import stream_keys_for_user
@@ -84,7 +87,7 @@ def key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
 
 _CORS = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "Location, ETag, Link, Accept-Patch, Accept-Post",
+    "Access-Control-Expose-Headers": "Location, ETag, Link, Accept-Patch, Accept-Post, Fieldcast-Source",
 }
 
 
@@ -149,7 +152,9 @@ async def whip_endpoint(request: HttpRequest) -> HttpResponse:
             raise ValidationFailed(
                 gettext("The SDP offer is not UTF-8 text."), code="malformed_sdp"
             ) from None
-        session, answer = await live_ingest().publish(secret=secret, offer_sdp=offer)
+        session, answer = await live_ingest().publish(
+            secret=secret, offer_sdp=offer, title=request.GET.get("title", "")[:200]
+        )
     except ApplicationError as error:
         return _whip_error(error)
     location = reverse("ingest:whip-session", kwargs={"session_id": session.session_id})
@@ -159,6 +164,7 @@ async def whip_endpoint(request: HttpRequest) -> HttpResponse:
         content_type="application/sdp",
         Location=location,
         ETag=f'"{session.session_id}"',
+        Fieldcast_Source=session.source_key,
     )
 
 
@@ -187,3 +193,89 @@ class UnsupportedMedia(ApplicationError):
 class OfferTooLarge(ApplicationError):
     status_code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     default_code = "too_large"
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+QUALITY_PRESETS = [
+    # name, label, target height, frame rate, max bitrate (bit/s)
+    {"id": "3g", "height": 360, "fps": 15, "bitrate": 350_000},
+    {"id": "4g", "height": 540, "fps": 25, "bitrate": 1_200_000},
+    {"id": "wifi", "height": 720, "fps": 30, "bitrate": 2_500_000},
+]
+
+
+def _go_live_strings() -> dict[str, str]:
+    return {
+        "idle": gettext("Not live"),
+        "camera": gettext("Starting the camera…"),
+        "camera_failed": gettext(
+            "The camera could not be started. Allow camera access and try again."
+        ),
+        "connecting": gettext("Connecting…"),
+        "reconnecting": gettext("Connection lost. Reconnecting…"),
+        "live": gettext("Live"),
+        "live_detail": gettext("You are live. Waiting for an editor."),
+        "approved": gettext("Approved"),
+        "approved_detail": gettext(
+            "An editor approved your stream. You may be put on air at any moment."
+        ),
+        "on_air": gettext("On air"),
+        "on_air_detail": gettext("You are on air. Keep filming!"),
+        "ended": gettext("Ended"),
+        "ended_detail": gettext(
+            "Your live stream has ended. The recording goes to the newsroom for review."
+        ),
+        "rejected": gettext("Rejected"),
+        "rejected_detail": gettext("An editor rejected your live stream."),
+        "killed": gettext("Stopped"),
+        "killed_detail": gettext("An editor stopped your live stream."),
+        "refused": gettext("The server refused the stream:"),
+    }
+
+
+@login_required
+def go_live(request: HttpRequest) -> HttpResponse:
+    """The reporter's go-live page: camera, quality, state and stats; publishes over WHIP."""
+    user: User = request.user  # type: ignore[assignment]
+    if not roles.has_role_permission(user, "go_live"):
+        raise DjangoPermissionDenied
+    _key, secret = services.stream_key_for_go_live_page(user=user)
+    config = {
+        "whipUrl": reverse("ingest:whip"),
+        "secret": secret,
+        "wsBase": "/ws/live/sources/",
+        "iceServers": settings.ICE_SERVERS,
+        "presets": QUALITY_PRESETS,
+    }
+    return render(request, "ingest/go_live.html", {"config": config, "strings": _go_live_strings()})
+
+
+@login_required
+def sources(request: HttpRequest) -> HttpResponse:
+    """Editors' grid of live sources with moving previews, stats and decisions."""
+    user: User = request.user  # type: ignore[assignment]
+    if not roles.has_role_permission(user, "moderate_content"):
+        raise DjangoPermissionDenied
+    return render(
+        request,
+        "ingest/sources.html",
+        {
+            "sources": list(selectors.sources_running()),
+            "recent": selectors.sources_recent(limit=10),
+            "config": {
+                "ws": "/ws/live/sources/",
+                "api": "/api/v1/live/sources/",
+                "csrf": get_token(request),
+            },
+            "strings": {
+                "connected": gettext("connected"),
+                "reconnecting": gettext("waiting for reconnect"),
+                "fps": gettext("fps"),
+                "loss": gettext("loss"),
+                "freezes": gettext("freezes"),
+                "age": gettext("last frame"),
+                "failed": gettext("The action failed:"),
+            },
+        },
+    )

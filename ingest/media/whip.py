@@ -90,7 +90,9 @@ class LiveIngest:
         self._lock = asyncio.Lock()
 
     # --- publish ----------------------------------------------------------------------------
-    async def publish(self, *, secret: str, offer_sdp: str) -> tuple[WhipSession, str]:
+    async def publish(
+        self, *, secret: str, offer_sdp: str, title: str = ""
+    ) -> tuple[WhipSession, str]:
         """Authenticate, negotiate and start (or resume) a source. Returns the session and
         the SDP answer. No peer connection exists unless the key is good and the offer sane."""
         key = await self.reporter.key_for_secret(secret)
@@ -131,7 +133,7 @@ class LiveIngest:
             )
         try:
             grant = await self.reporter.publish_start(
-                secret=secret, protocol="whip", session_id=session_id
+                secret=secret, protocol="whip", session_id=session_id, title=title
             )
         except BaseException:
             await pc.close()

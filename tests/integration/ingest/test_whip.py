@@ -17,7 +17,8 @@ from ingest.models import LiveSource, SourceState
 from tests.factories import UserFactory
 from tests.integration.ingest.conftest import Publisher, post_offer, publish, wait_async, wait_for
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=False)]
+# Committed rows: the ingest reports from its own database thread, as in production.
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def _source() -> LiveSource | None:
@@ -30,7 +31,7 @@ def _live_source() -> LiveSource | None:
 
 
 def test_publish_goes_live_then_delete_ends_it_and_makes_one_video(
-    live_settings, stream_secret, reporter, enqueued, django_capture_on_commit_callbacks
+    live_settings, stream_secret, reporter, enqueued
 ) -> None:
     async def scenario() -> dict:
         client = AsyncClient()
@@ -63,8 +64,7 @@ def test_publish_goes_live_then_delete_ends_it_and_makes_one_video(
             "stats": stats,
         }
 
-    with django_capture_on_commit_callbacks(execute=True):
-        result = async_to_sync(scenario)()
+    result = async_to_sync(scenario)()
 
     # then the session is gone, the source ended and its recording became one Video
     assert result["deleted"] == 200

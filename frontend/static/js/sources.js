@@ -1,0 +1,101 @@
+/* Fieldcast live sources page (editors): a grid of live sources whose previews, stats and states
+   arrive over /ws/live/sources/, with approve / reject / kill. */
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("sources-config").textContent);
+  const t = JSON.parse(document.getElementById("sources-strings").textContent);
+  const grid = document.getElementById("source-grid");
+  const empty = document.getElementById("sources-empty");
+  const template = document.getElementById("source-card-template");
+  const FINAL = new Set(["ended", "rejected", "killed"]);
+
+  function card(key) {
+    return grid.querySelector('[data-source="' + key + '"]');
+  }
+
+  function ensureCard(event) {
+    let element = card(event.source);
+    if (element) return element;
+    if (FINAL.has(event.state)) return null;
+    element = template.content.firstElementChild.cloneNode(true);
+    element.dataset.source = event.source;
+    grid.appendChild(element);
+    empty.hidden = true;
+    return element;
+  }
+
+  function field(element, role) { return element.querySelector('[data-role="' + role + '"]'); }
+
+  function applyState(event) {
+    const element = ensureCard(event);
+    if (!element) return;
+    element.dataset.state = event.state;
+    field(element, "state").textContent = event.state_label;
+    if (event.title) field(element, "title").textContent = event.title;
+    if (event.reporter) field(element, "reporter").textContent = event.reporter;
+    if (event.protocol) field(element, "protocol").textContent = event.protocol.toUpperCase();
+    field(element, "connected").textContent = FINAL.has(event.state) ? "" : (event.connected ? t.connected : t.reconnecting);
+    if (FINAL.has(event.state)) {
+      element.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+      setTimeout(() => { element.remove(); empty.hidden = grid.children.length > 0; }, 4000);
+    }
+  }
+
+  function applyPreview(event) {
+    const element = card(event.source);
+    if (!element) return;
+    const img = field(element, "preview");
+    img.src = "data:image/jpeg;base64," + event.jpeg;
+    img.hidden = false;
+    img.dataset.seq = event.seq;
+  }
+
+  function applyStats(event) {
+    const element = card(event.source);
+    if (!element) return;
+    const s = event.stats;
+    const parts = [];
+    if (s.width) parts.push(s.width + "×" + s.height);
+    parts.push(s.fps + " " + t.fps);
+    if (s.bitrate_kbps !== null && s.bitrate_kbps !== undefined) parts.push(s.bitrate_kbps + " kbit/s");
+    if (s.packet_loss !== null && s.packet_loss !== undefined) parts.push(t.loss + " " + (s.packet_loss * 100).toFixed(1) + " %");
+    if (s.rtt_ms) parts.push("RTT " + s.rtt_ms + " ms");
+    parts.push(t.freezes + " " + s.freezes);
+    if (s.last_frame_age !== null && s.last_frame_age !== undefined) parts.push(t.age + " " + s.last_frame_age.toFixed(1) + " s");
+    field(element, "stats").textContent = parts.join(" · ");
+  }
+
+  function connect() {
+    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    const socket = new WebSocket(scheme + window.location.host + config.ws);
+    socket.onmessage = (message) => {
+      const event = JSON.parse(message.data);
+      if (event.type === "source.state") applyState(event);
+      else if (event.type === "source.preview") applyPreview(event);
+      else if (event.type === "source.stats") applyStats(event);
+    };
+    socket.onclose = () => setTimeout(connect, 2000);
+  }
+
+  grid.addEventListener("click", async (click) => {
+    const button = click.target.closest("button[data-action]");
+    if (!button) return;
+    const element = button.closest("[data-source]");
+    button.disabled = true;
+    try {
+      const response = await fetch(config.api + element.dataset.source + "/" + button.dataset.action + "/", {
+        method: "POST",
+        headers: { "X-CSRFToken": config.csrf, "Content-Type": "application/json" },
+        body: "{}",
+        credentials: "same-origin",
+      });
+      const body = await response.json();
+      if (!response.ok) { window.alert(t.failed + " " + body.error.message); return; }
+      applyState({ source: body.id, state: body.state, state_label: body.state_label || body.state, connected: body.connected });
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  connect();
+})();
