@@ -343,6 +343,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "uvicorn.access": {"level": "WARNING"},  # fieldcast.access logs each request once
+        "aioice": {"level": "WARNING"},  # one line per ICE check otherwise
     },
 }
 
