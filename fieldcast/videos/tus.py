@@ -60,8 +60,9 @@ ALLOW_HEADERS = (
 )
 EXPOSE_HEADERS = (
     "Upload-Offset, Location, Upload-Length, Tus-Version, Tus-Resumable, Tus-Max-Size, "
-    "Tus-Extension, Tus-Checksum-Algorithm, Upload-Metadata, Upload-Expires"
+    "Tus-Extension, Tus-Checksum-Algorithm, Upload-Metadata, Upload-Expires, Fieldcast-Video-Id"
 )
+VIDEO_HEADER = "Fieldcast-Video-Id"  # which video this upload feeds (the page follows it)
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -285,6 +286,9 @@ class TusApp:
     def _expires(self, upload: Upload) -> tuple[str, str]:
         return ("Upload-Expires", http_date(upload.expires_at.timestamp()))
 
+    def _video(self, upload: Upload) -> list[tuple[str, str]]:
+        return [(VIDEO_HEADER, str(upload.video_id))] if upload.video_id else []
+
     # --- the four verbs -------------------------------------------------------------------
 
     async def create(self, request: Request, user: Any, send: Send) -> None:
@@ -297,7 +301,7 @@ class TusApp:
         upload = await sync_to_async(services.upload_create)(
             user=user, length=length, metadata=metadata
         )
-        headers = [("Location", f"{PREFIX}{upload.pk}/")]
+        headers = [("Location", f"{PREFIX}{upload.pk}/"), *self._video(upload)]
         if with_body:
             upload, token = await sync_to_async(services.upload_acquire)(
                 upload_id=upload.pk, user=user, offset=0
@@ -315,6 +319,7 @@ class TusApp:
             ("Upload-Offset", str(upload.offset)),
             ("Upload-Length", str(upload.length)),
             self._expires(upload),
+            *self._video(upload),
         ]
         if upload.metadata:
             headers.append(
@@ -348,7 +353,7 @@ class TusApp:
             send,
             request,
             HTTPStatus.NO_CONTENT,
-            [("Upload-Offset", str(upload.offset)), self._expires(upload)],
+            [("Upload-Offset", str(upload.offset)), self._expires(upload), *self._video(upload)],
         )
 
     async def _acquire(self, upload_id: str, user: Any, offset: int) -> tuple[Upload, str]:
