@@ -1,0 +1,149 @@
+"""Points journeys in headless Chromium against the real server: profile level and nudge,
+the weekly board, staff promotion with its record, the dashboard's SVG charts."""
+
+from __future__ import annotations
+
+import io
+import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from fieldcast.points.models import PointsAccount
+from fieldcast.points.services import points_award
+from fieldcast.videos.services import video_publish
+from tests.e2e.conftest import LiveServer
+from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory
+
+pytestmark = pytest.mark.e2e
+
+
+def _log_in(page: Page, server: LiveServer, email: str) -> None:
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("main form button[type=submit]")
+    expect(page.locator(".account-name")).to_be_visible()
+
+
+def _in_plain_thread(function, **kwargs):
+    """Run a service outside Playwright's event loop: its after-commit websocket event uses
+    async_to_sync, which refuses to run in a thread that has a running loop."""
+
+    def call():
+        try:
+            return function(**kwargs)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result(timeout=30)
+
+
+def test_published_clip_raises_level_shows_nudge_and_weekly_board(
+    server: LiveServer, page: Page
+) -> None:
+    # given a reporter with 3 clips on air this week (150 points, level 4) and a clip in review
+    reporter = UserFactory(email="zainab@example.org", display_name="Zainab", roles=["reporter"])
+    editor = UserFactory(roles=["reporter", "editor"])
+    for n in range(3):
+        points_award(user=reporter, rule="used_on_air", obj=f"live:{n}", key=f"air:{n}")
+    clip = VideoFactory(owner=reporter, state="pending_review")
+
+    # when an editor publishes the clip, the publication pays (the call video_publish will make),
+    # and another published clip pays too
+    _in_plain_thread(video_publish, video=clip, editor=editor, verification="Called the witness")
+    points_award(user=reporter, rule="video_published", obj=clip, key=f"video_published:{clip.pk}")
+    points_award(user=reporter, rule="video_published", obj="v:3", key="vp:3")
+
+    # then the reporter's profile shows level 4, 170 points and how far level 5 is
+    _log_in(page, server, reporter.email)
+    page.goto(f"{server.url}/accounts/profile/")
+    card = page.get_by_test_id("points-card")
+    expect(card.get_by_test_id("points-level")).to_have_text("Level 4")
+    expect(card.get_by_test_id("points-total")).to_have_text("170 points")
+    expect(card.get_by_test_id("points-tier")).to_have_text("Citizen reporter")
+    expect(card.get_by_test_id("points-nudge")).to_have_text(
+        "30 points to level 5: 3 published clips would do it."
+    )
+
+    # and the weekly board, reached from the header, lists them first
+    page.click("header nav >> text=Leaderboards")
+    board = page.get_by_test_id("leaderboard")
+    expect(board.locator("tbody tr").first).to_contain_text("Zainab")
+    expect(board.locator("tbody tr").first).to_contain_text("170")
+
+
+def test_staff_promote_star_reporter_and_record_shows_who_and_why(
+    server: LiveServer, page: Page
+) -> None:
+    # given a star reporter: 40 published clips, 2,000 points, on Fieldcast for 200 days
+    star = UserFactory(email="star@example.org", display_name="Star Reporter", roles=["reporter"])
+    star.date_joined = timezone.now() - timedelta(days=200)
+    star.save(update_fields=["date_joined"])
+    for _ in range(40):
+        VideoFactory(owner=star, state="published")
+    for n in range(40):
+        points_award(user=star, rule="used_on_air", obj=f"live:{n}", key=f"air:{n}")
+    assert PointsAccount.objects.get(user=star).tier == "star"
+    staff = UserFactory(
+        email="chief@example.org", display_name="Chief Editor", roles=["staff"], is_staff=True
+    )
+
+    # when staff open the promotions page and promote them with a reason
+    _log_in(page, server, staff.email)
+    page.click("header nav >> text=Promotions")
+    row = page.get_by_test_id(f"star-{star.pk}")
+    row.locator("input[name=reason]").fill("Months of verified flood coverage")
+    row.locator("button[type=submit]").click()
+
+    # then the record shows who promoted whom and why, and the star is now a network reporter
+    expect(page.locator(".message-success")).to_contain_text(
+        "Star Reporter is now a network reporter"
+    )
+    history = page.get_by_test_id("promotion-history")
+    first = history.locator("tbody tr").first
+    expect(first).to_contain_text("Star Reporter")
+    expect(first).to_contain_text("Promoted to network reporter")
+    expect(first).to_contain_text("Chief Editor")
+    expect(first).to_contain_text("Months of verified flood coverage")
+    expect(page.get_by_test_id(f"star-{star.pk}")).to_contain_text("Network reporter")
+    star.refresh_from_db()
+    assert star.groups.filter(name="editor").exists()
+
+
+def _distinct_colours(png: bytes) -> int:
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    colours = image.getcolors(maxcolors=1 << 24) or []
+    return len(colours)
+
+
+def test_dashboard_renders_non_empty_svg_charts(server: LiveServer, page: Page) -> None:
+    # given some reporters with points and a staff member
+    for n in range(3):
+        reporter = UserFactory(roles=["reporter"])
+        for m in range(n + 1):
+            points_award(user=reporter, rule="video_published", obj=f"v:{n}:{m}", key=f"vp:{n}:{m}")
+    staff = UserFactory(roles=["staff"], is_staff=True)
+
+    # when staff open the dashboard
+    _log_in(page, server, staff.email)
+    page.click("header nav >> text=Dashboard")
+
+    # then each chart is an SVG with drawn marks, and its screenshot is not blank
+    for test_id in ("chart-active", "chart-distribution", "chart-funnel"):
+        svg = page.get_by_test_id(test_id).locator("svg")
+        expect(svg).to_be_visible()
+        assert svg.locator(".bar, .line, .dot").count() > 0
+        box = svg.bounding_box()
+        assert box is not None
+        assert box["width"] > 100
+        assert box["height"] > 50
+        assert _distinct_colours(svg.screenshot()) > 3
+    expect(page.get_by_test_id("segment-occasional_reporters")).to_have_text("3")
+    expect(page.locator("a", has_text=re.compile("^CSV$")).first).to_be_visible()
