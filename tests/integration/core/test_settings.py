@@ -75,6 +75,7 @@ def test_embedded_mode_with_nothing_set(tmp_path: Path) -> None:
         "data_folder_out": str(tmp_path / "broker" / "queue"),
         "processed_folder": str(tmp_path / "broker" / "processed"),
         "store_processed": False,
+        "control_folder": str(tmp_path / "broker" / "control"),
     }
     assert (tmp_path / "broker" / "queue").is_dir()
     assert (tmp_path / "broker" / "processed").is_dir()
