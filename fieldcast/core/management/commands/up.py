@@ -61,6 +61,8 @@ class Command(BaseCommand):
             "editor@demo.fieldcast, staff@demo.fieldcast"
         )
         self.stdout.write(f"Data lives in {settings.VAR_DIR}. Press Ctrl-C to stop.\n")
+        # Under a process manager stdout is a pipe (block-buffered): show the URL now, not at exit.
+        self.stdout.flush()
         config = uvicorn.Config(
             "fieldcast.asgi:application",
             host=host,
@@ -74,6 +76,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
             uvicorn.Server(config).run()
+        except KeyboardInterrupt:
+            # Ctrl-C: uvicorn has already shut down and re-raised it; stop without a traceback.
+            self.stdout.write("Stopping.")
         finally:
             if worker is not None:
                 self._stop_worker(worker)
