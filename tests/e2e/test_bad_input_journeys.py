@@ -1,0 +1,77 @@
+"""Bad input in the browser: each gets a clear message, in the visitor's language."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from fieldcast.accounts.models import User
+from tests.e2e.conftest import LiveServer
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.e2e
+
+TAKEN_EN = "A user is already registered with this email address."
+TAKEN_ZH = "此电子邮件地址已被其他用户注册。"  # from django-allauth's own zh_Hans catalog
+
+
+def _fill_sign_up(page: Page, email: str) -> None:
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password1]", "a-long-and-unusual-passphrase")
+    page.fill("input[name=password2]", "a-long-and-unusual-passphrase")
+    page.click("form button[type=submit]:not(.link-button)")
+
+
+def test_sign_up_with_a_taken_email_shows_the_error(server: LiveServer, page: Page) -> None:
+    # given an account with this email exists
+    UserFactory(email="taken@example.org")
+    page.goto(f"{server.url}/accounts/signup/")
+
+    # when a visitor signs up with it
+    _fill_sign_up(page, "taken@example.org")
+
+    # then the sign-up page says so, and no second account exists
+    expect(page.locator("main")).to_contain_text(TAKEN_EN)
+    expect(page).to_have_url(re.compile(r"/accounts/signup/$"))
+    assert User.objects.filter(email="taken@example.org").count() == 1
+
+
+def test_sign_up_with_a_taken_email_shows_the_error_in_chinese(
+    server: LiveServer, page: Page
+) -> None:
+    # given an account with this email exists, and a visitor who switched to 中文
+    UserFactory(email="taken@example.org")
+    page.goto(f"{server.url}/accounts/signup/")
+    with page.expect_navigation():
+        page.select_option("#language-select", "zh-hans")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+
+    # when they sign up with the taken email
+    _fill_sign_up(page, "taken@example.org")
+
+    # then the error is in Chinese, not English
+    main = page.locator("main")
+    expect(main).to_contain_text(TAKEN_ZH)
+    assert TAKEN_EN not in main.inner_text()
+    assert User.objects.filter(email="taken@example.org").count() == 1
+
+
+def test_unknown_page_shows_the_styled_404(server: LiveServer, page: Page) -> None:
+    # when a visitor opens an address that does not exist
+    response = page.goto(f"{server.url}/no/such/page/")
+
+    # then they get the site's 404 page, styled, with a way home
+    assert response is not None
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("Page not found")
+    expect(page.locator("header.site-header")).to_be_visible()
+    expect(page.get_by_role("link", name="Go to the home page")).to_have_attribute("href", "/")
+    stylesheet_rules = page.evaluate(
+        """() => [...document.styleSheets]
+            .filter((sheet) => (sheet.href || "").endsWith("/static/css/fieldcast.css"))
+            .map((sheet) => sheet.cssRules.length)"""
+    )
+    assert len(stylesheet_rules) == 1
+    assert stylesheet_rules[0] > 0
