@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -54,7 +55,17 @@ def publish(*, group: str, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(group, {"type": MESSAGE_TYPE, "event": event})
+    send = async_to_sync(layer.group_send)
+    message = {"type": MESSAGE_TYPE, "event": event}
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        send(group, message)
+        return
+    # Sync code on a thread that also runs an event loop (Playwright's sync API in tests):
+    # async_to_sync refuses to block that loop, so send from a helper thread.
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        helper.submit(send, group, message).result()
 
 
 # --- The embedded relay ------------------------------------------------------------------------

@@ -1,0 +1,123 @@
+"""A reporter uploads a clip from the phone page, watches both progress bars, and once an editor
+publishes it an anonymous viewer plays it with a quality menu."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.storage import default_storage
+from playwright.sync_api import Browser, Page, expect
+
+from fieldcast.videos.models import Video
+from fieldcast.videos.services import video_publish
+from media_workers.ffmpeg_binary import ffmpeg_path
+from tests.e2e.conftest import LiveServer
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.e2e
+
+
+def _clip(tmp_path: Path) -> Path:
+    """A 3 s 320x240 H.264/AAC clip, generated (never a checked-in binary)."""
+    path = tmp_path / "street.mp4"
+    subprocess.run(
+        [
+            ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+            "-t", "3", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac",
+            "-shortest", str(path),
+        ],
+        check=True,
+        timeout=60,
+    )  # fmt: skip
+    return path
+
+
+def _allow_browser_reads_from_s3(server_url: str) -> None:
+    """On S3, hls.js fetches presigned segments from the bucket's origin: it needs CORS."""
+    if settings.STORAGE != "s3":
+        return
+    client = default_storage.connection.meta.client  # type: ignore[attr-defined]
+    client.put_bucket_cors(
+        Bucket=default_storage.bucket_name,  # type: ignore[attr-defined]
+        CORSConfiguration={
+            "CORSRules": [
+                {
+                    "AllowedOrigins": [server_url],
+                    "AllowedMethods": ["GET", "HEAD"],
+                    "AllowedHeaders": ["*"],
+                }
+            ]
+        },
+    )
+
+
+def _log_in(page: Page, server: LiveServer, email: str) -> None:
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("main form button[type=submit]")
+    expect(page.get_by_test_id("role-badge")).to_be_visible()
+
+
+def test_reporter_uploads_and_viewer_plays_after_publication(
+    server: LiveServer, page: Page, browser: Browser, tmp_path: Path
+) -> None:
+    # given a reporter on the upload page with a clip from the phone
+    reporter = UserFactory(roles=["reporter"])
+    editor = UserFactory(roles=["reporter", "editor"])
+    clip = _clip(tmp_path)
+    _allow_browser_reads_from_s3(server.url)
+    _log_in(page, server, reporter.email)
+    page.click("nav a:has-text('Upload')")
+    expect(page.locator("h1")).to_have_text("Upload a video")
+
+    # when they pick the clip, give it a title and start
+    page.set_input_files("#upload-file", str(clip))
+    expect(page.get_by_test_id("upload-chosen")).to_contain_text("street.mp4")
+    page.fill("#upload-title", "Street market at dawn")
+    page.fill("#upload-description", "Stalls opening on Broad Street.")
+    page.click("#upload-start")
+
+    # then the upload bar, then the processing bar reach the end, then it waits for review
+    expect(page.get_by_test_id("upload-percent")).to_have_text("100%", timeout=30_000)
+    expect(page.get_by_test_id("processing-percent")).to_have_text("100%", timeout=90_000)
+    expect(page.get_by_test_id("upload-status")).to_contain_text("Waiting for review")
+    video = Video.objects.get(owner=reporter)
+    assert video.state == "pending_review"
+    assert (video.title, video.source_name) == ("Street market at dawn", "street.mp4")
+
+    # and "My videos" says so too
+    page.click("nav a:has-text('My videos')")
+    expect(page.get_by_test_id("state").first).to_have_text("Waiting for review")
+
+    # when an editor publishes it (service call until the moderation journey covers it)
+    video_publish(video=video, editor=editor, verification="Checked with the reporter.")
+
+    # then an anonymous viewer plays it, with Auto and each rendition in the quality menu
+    viewer = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
+    try:
+        watch = viewer.new_page()
+        watch.goto(f"{server.url}/videos/{video.pk}/")
+        expect(watch.locator("h1")).to_have_text("Street market at dawn")
+        expect(watch.locator("main")).to_contain_text(f"By {reporter.public_name}")
+        options = watch.get_by_test_id("quality").locator("option").all_inner_texts()
+        names = [rendition["name"] for rendition in Video.objects.get(pk=video.pk).renditions]
+        assert options == ["Auto", *sorted(names, key=lambda n: -int(re.sub(r"\D", "", n)))]
+        assert names
+        watch.evaluate("document.getElementById('player').muted = true")
+        watch.evaluate("document.getElementById('player').play()")
+        watch.wait_for_function(
+            "document.getElementById('player').currentTime > 0.5", timeout=30_000
+        )
+        levels = watch.evaluate("window.fieldcastHls.levels.map(l => l.height)")
+        assert sorted(levels) == sorted(
+            r["height"] for r in Video.objects.get(pk=video.pk).renditions
+        )
+    finally:
+        viewer.close()
