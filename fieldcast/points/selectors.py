@@ -207,37 +207,44 @@ def board_period_start(*, board: str, at: datetime | None = None) -> date | None
     return None
 
 
-def leaderboard(
-    *, board: str, city: str = "", page: int = 1, at: datetime | None = None
-) -> list[BoardRow]:
-    """One page of a public board, best first; hidden users never appear.
+def leaderboard_queryset(
+    *, board: str, city: str = "", at: datetime | None = None
+) -> QuerySet[Any, tuple[int, str, str, str, int]]:
+    """The rows of a public board, best first; hidden users never appear.
 
-    Each variant is one query that walks an index in order (see the models' indexes):
-    (period, start, hidden[, city], -points) or (hidden[, city], -total) for all time.
+    Each variant walks one index in order (see the models' indexes): (period, start, hidden
+    [, city], -points, user) or (hidden[, city], -total, user) for all time. `hidden__in=[False]`
+    rather than `hidden=False`: Django writes the latter as `NOT hidden`, which SQLite cannot
+    match to an index column.
     """
     if board not in BOARDS:
         raise NotFound(_("There is no such board."))
-    page = max(1, page)
-    offset = (page - 1) * BOARD_PAGE_SIZE
     city = city.strip()
-    values: QuerySet[Any, tuple[int, str, str, str, int]]
     if board == "all":
-        accounts = PointsAccount.objects.filter(hide_from_boards=False, total__gt=0)
+        accounts = PointsAccount.objects.filter(hide_from_boards__in=[False], total__gt=0)
         if city:
             accounts = accounts.filter(city=city)
-        values = accounts.order_by("-total", "user_id").values_list(
+        return accounts.order_by("-total", "user_id").values_list(
             "user_id", "user__display_name", "user__email", "city", "total"
         )
-    else:
-        start = board_period_start(board=board, at=at) or timezone.localdate()
-        periods = PointsPeriodTotal.objects.filter(
-            period=board, start=start, hidden=False, points__gt=0
-        )
-        if city:
-            periods = periods.filter(city=city)
-        values = periods.order_by("-points", "user_id").values_list(
-            "user_id", "user__display_name", "user__email", "city", "points"
-        )
+    start = board_period_start(board=board, at=at) or timezone.localdate()
+    periods = PointsPeriodTotal.objects.filter(
+        period=board, start=start, hidden__in=[False], points__gt=0
+    )
+    if city:
+        periods = periods.filter(city=city)
+    return periods.order_by("-points", "user_id").values_list(
+        "user_id", "user__display_name", "user__email", "city", "points"
+    )
+
+
+def leaderboard(
+    *, board: str, city: str = "", page: int = 1, at: datetime | None = None
+) -> list[BoardRow]:
+    """One page of a public board: one query."""
+    page = max(1, page)
+    offset = (page - 1) * BOARD_PAGE_SIZE
+    values = leaderboard_queryset(board=board, city=city, at=at)
     return [
         BoardRow(
             rank=offset + index + 1,
