@@ -383,7 +383,7 @@ def source_end_if_abandoned(*, source_id: int) -> LiveSource:
 
 
 @transaction.atomic
-def source_end(*, source_id: int, session_id: str | None = None) -> LiveSource:
+def source_end(*, source_id: int, session_id: str | None = None, reason: str = "") -> LiveSource:
     """The publisher ended the stream (WHIP DELETE, RTMP/SRT close): -> ended.
 
     With `session_id`, only that session may end the source (a replaced session cannot)."""
@@ -392,7 +392,7 @@ def source_end(*, source_id: int, session_id: str | None = None) -> LiveSource:
         raise NotFound(_("This live session is over."), code="session_not_found")
     if source.is_finished:
         return source
-    _transition(source, SourceState.ENDED)
+    _transition(source, SourceState.ENDED, reason=reason)
     source.save(update_fields=["state", "state_reason", "ended_at", "connected"])
     _publish_on_commit(source)
     return source

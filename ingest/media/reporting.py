@@ -30,7 +30,7 @@ class SourceReporter(Protocol):
 
     async def disconnected(self, *, source_id: int, session_id: str) -> None: ...
 
-    async def end(self, *, source_id: int, session_id: str | None) -> None: ...
+    async def end(self, *, source_id: int, session_id: str | None, reason: str = "") -> None: ...
 
     async def end_if_abandoned(self, *, source_id: int) -> bool: ...
 
@@ -86,8 +86,10 @@ class ServiceReporter:
     async def disconnected(self, *, source_id: int, session_id: str) -> None:
         await in_db_thread(services.source_disconnected, source_id=source_id, session_id=session_id)
 
-    async def end(self, *, source_id: int, session_id: str | None) -> None:
-        await in_db_thread(services.source_end, source_id=source_id, session_id=session_id)
+    async def end(self, *, source_id: int, session_id: str | None, reason: str = "") -> None:
+        await in_db_thread(
+            services.source_end, source_id=source_id, session_id=session_id, reason=reason
+        )
 
     async def end_if_abandoned(self, *, source_id: int) -> bool:
         source = await in_db_thread(services.source_end_if_abandoned, source_id=source_id)

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from fieldcast.core.errors import NotAuthenticated, NotFound, PermissionDenied, 
 from ingest.media.ice import configure_ice, filter_sdp_candidates, ice_configuration
 from ingest.media.pipeline import SourceRuntime
 from ingest.media.reporting import ServiceReporter, SourceReporter
+from ingest.models import StreamKey
+from ingest.services import PublishGrant
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +64,13 @@ def check_offer(sdp: str) -> None:
 
 
 @dataclass
-class WhipSession:
+class PublishSession:
+    """One publishing connection feeding a source (a WHIP peer connection, an RTMP socket...)."""
+
     session_id: str
     user_id: int
     source_id: int
     source_key: str
-    pc: RTCPeerConnection
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     closing: bool = False
 
@@ -75,7 +79,19 @@ class WhipSession:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
-        await self.pc.close()
+        await self.hang_up()
+
+    async def hang_up(self) -> None:
+        """Close the connection itself."""
+
+
+@dataclass
+class WhipSession(PublishSession):
+    pc: RTCPeerConnection | None = None
+
+    async def hang_up(self) -> None:
+        if self.pc is not None:
+            await self.pc.close()
 
 
 class LiveIngest:
@@ -83,18 +99,15 @@ class LiveIngest:
 
     def __init__(self, reporter: SourceReporter | None = None) -> None:
         self.reporter: SourceReporter = reporter or ServiceReporter()
-        self.sessions: dict[str, WhipSession] = {}
+        self.sessions: dict[str, PublishSession] = {}
         self.runtimes: dict[int, SourceRuntime] = {}
         self._watchers: dict[int, asyncio.Task[None]] = {}
         self._grace: dict[int, asyncio.Task[None]] = {}
         self._lock = asyncio.Lock()
 
     # --- publish ----------------------------------------------------------------------------
-    async def publish(
-        self, *, secret: str, offer_sdp: str, title: str = ""
-    ) -> tuple[WhipSession, str]:
-        """Authenticate, negotiate and start (or resume) a source. Returns the session and
-        the SDP answer. No peer connection exists unless the key is good and the offer sane."""
+    async def authorize(self, secret: str) -> StreamKey:
+        """The key's row, or the refusal (401 unknown, 403 revoked) before any media work."""
         key = await self.reporter.key_for_secret(secret)
         if key is None:
             raise NotAuthenticated(
@@ -106,8 +119,42 @@ class LiveIngest:
                 _("This stream key was revoked. Create a new one on your profile page."),
                 code="stream_key_revoked",
             )
-        check_offer(offer_sdp)
+        return key
+
+    async def begin(
+        self,
+        *,
+        secret: str,
+        protocol: str,
+        title: str,
+        make_session: Callable[[PublishGrant, str], PublishSession],
+    ) -> tuple[PublishSession, SourceRuntime]:
+        """Start or continue the key's source with a new session (replacing a connected one)."""
         session_id = uuid.uuid4().hex
+        grant = await self.reporter.publish_start(
+            secret=secret, protocol=protocol, session_id=session_id, title=title
+        )
+        session = make_session(grant, session_id)
+        async with self._lock:
+            if grant.replaced_session and grant.replaced_session in self.sessions:
+                old = self.sessions.pop(grant.replaced_session)
+                await old.close()
+            grace = self._grace.pop(grant.source_id, None)
+            if grace is not None:
+                grace.cancel()
+            runtime = self.runtimes.get(grant.source_id)
+            if runtime is None or runtime.finished:
+                runtime = self._start_runtime(grant.source_id, grant.source_key)
+            self.sessions[session_id] = session
+        return session, runtime
+
+    async def publish(
+        self, *, secret: str, offer_sdp: str, title: str = ""
+    ) -> tuple[PublishSession, str]:
+        """WHIP: authenticate, negotiate and start (or resume) a source. Returns the session and
+        the SDP answer. No peer connection exists unless the key is good and the offer sane."""
+        key = await self.authorize(secret)
+        check_offer(offer_sdp)
         pc = RTCPeerConnection(ice_configuration())
         tracks: list[MediaStreamTrack] = []
         pc.on("track", tracks.append)
@@ -132,42 +179,34 @@ class LiveIngest:
                 code="no_video",
             )
         try:
-            grant = await self.reporter.publish_start(
-                secret=secret, protocol="whip", session_id=session_id, title=title
+            session, runtime = await self.begin(
+                secret=secret,
+                protocol="whip",
+                title=title,
+                make_session=lambda grant, session_id: WhipSession(
+                    session_id=session_id,
+                    user_id=key.user_id,
+                    source_id=grant.source_id,
+                    source_key=grant.source_key,
+                    pc=pc,
+                ),
             )
         except BaseException:
             await pc.close()
             raise
-        session = WhipSession(
-            session_id=session_id,
-            user_id=key.user_id,
-            source_id=grant.source_id,
-            source_key=grant.source_key,
-            pc=pc,
-        )
-        async with self._lock:
-            if grant.replaced_session and grant.replaced_session in self.sessions:
-                old = self.sessions.pop(grant.replaced_session)
-                await old.close()
-            grace = self._grace.pop(grant.source_id, None)
-            if grace is not None:
-                grace.cancel()
-            runtime = self.runtimes.get(grant.source_id)
-            if runtime is None or runtime.finished:
-                runtime = self._start_runtime(grant.source_id, grant.source_key)
-            self.sessions[session_id] = session
-        runtime.attach(session_id=session_id, stats_probe=lambda: _transport_stats(pc))
+        runtime.attach(session_id=session.session_id, stats_probe=lambda: _transport_stats(pc))
         for track in tracks:
             session.tasks.append(
                 asyncio.create_task(
-                    self._consume(session, runtime, track), name=f"{track.kind}-{session_id}"
+                    self._consume(session, runtime, track),
+                    name=f"{track.kind}-{session.session_id}",
                 )
             )
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
             if pc.connectionState in ("failed", "closed") and not session.closing:
-                await self._dropped(session)
+                await self.dropped(session)
 
         return session, answer
 
@@ -203,7 +242,7 @@ class LiveIngest:
         await self._finish_source(runtime.source_id)
 
     async def _consume(
-        self, session: WhipSession, runtime: SourceRuntime, track: MediaStreamTrack
+        self, session: PublishSession, runtime: SourceRuntime, track: MediaStreamTrack
     ) -> None:
         """One task per track: decoded frames to the runtime until the track ends."""
         try:
@@ -215,16 +254,16 @@ class LiveIngest:
                     runtime.on_audio_frame(session.session_id)
         except MediaStreamError:
             if not session.closing:
-                await self._dropped(session)
+                await self.dropped(session)
         except asyncio.CancelledError:
             raise
         except Exception:
             logger.exception("track %s of session %s failed", track.kind, session.session_id)
             if not session.closing:
-                await self._dropped(session)
+                await self.dropped(session)
 
     # --- drops, ends, shutdown --------------------------------------------------------------
-    async def _dropped(self, session: WhipSession) -> None:
+    async def dropped(self, session: PublishSession) -> None:
         """The connection failed: keep the source for the grace period, then end it."""
         if session.closing:
             return
@@ -256,6 +295,16 @@ class LiveIngest:
         if key.user_id != session.user_id:
             raise PermissionDenied(_("This live session is not yours."), code="not_your_session")
         await self.reporter.end(source_id=session.source_id, session_id=session_id)
+        await self._finish_source(session.source_id)
+
+    async def end_session(self, session: PublishSession, *, reason: str = "") -> None:
+        """The publisher's own connection ended the stream (RTMP deleteStream, a refused codec)."""
+        if session.session_id not in self.sessions:
+            return
+        session.closing = True
+        await self.reporter.end(
+            source_id=session.source_id, session_id=session.session_id, reason=reason
+        )
         await self._finish_source(session.source_id)
 
     async def _finish_source(self, source_id: int) -> None:
