@@ -379,7 +379,8 @@ class TusApp:
         in_thread = sync_to_async  # storage calls block: run them off the event loop
         writer = await in_thread(upload_storage.open_writer, thread_sensitive=False)(upload)
         hasher = hashlib.sha1(usedforsecurity=False) if checksum is not None else None
-        remaining = upload.length - upload.offset
+        start = upload.offset  # `upload` is replaced by each commit below; this is not
+        remaining = upload.length - start
         pending = bytearray()
         received = 0
         unsaved = 0
@@ -448,7 +449,7 @@ class TusApp:
                     raise services.ChecksumMismatch(
                         _("The data did not match its checksum; nothing was stored. Send it again.")
                     )
-                if upload.offset + received == upload.length and not gone:
+                if start + received == upload.length and not gone:
                     await in_thread(writer.finish, thread_sensitive=False)()
                     return await sync_to_async(services.upload_complete)(
                         upload_id=upload.pk, token=token

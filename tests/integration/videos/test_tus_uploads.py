@@ -227,6 +227,20 @@ def test_creation_with_upload_in_one_request(tus_server, make_reporter):
     assert _stored_sha1(video) == hashlib.sha1(body, usedforsecurity=False).hexdigest()
 
 
+def test_one_long_patch_committed_along_the_way_completes(tus_server, make_reporter, tmp_path):
+    # given: a 20 MiB file in a single PATCH (the server commits durable bytes mid-request)
+    reporter, headers = make_reporter()
+    path, sha1 = _clip(tmp_path, 20 * MiB)
+    url = tus_server.url + _create(tus_server, headers, 20 * MiB, title="Long").headers["Location"]
+    # when
+    response = _patch(url, headers, 0, path.read_bytes())
+    # then
+    video = Video.objects.get(owner=reporter)
+    assert (response.status_code, response.headers["Upload-Offset"]) == (204, str(20 * MiB))
+    assert video.state == "uploaded"
+    assert _stored_sha1(video) == sha1
+
+
 def test_options_advertises_the_protocol_and_cors(tus_server):
     # when
     response = requests.options(
