@@ -363,6 +363,9 @@ ICE_SERVERS = env.json("ICE_SERVERS", default=[])
 LIVE_RECONNECT_GRACE_SECONDS = env.float("LIVE_RECONNECT_GRACE_SECONDS", default=30.0)
 LIVE_PREVIEW_FPS = env.float("LIVE_PREVIEW_FPS", default=3.0)
 LIVE_RECORDINGS_DIR = Path(env("LIVE_RECORDINGS_DIR", default=str(VAR_DIR / "recordings")))
+# RTMP listener in the ingest process: rtmp://HOST:RTMP_PORT/live/<key> (0 disables it).
+RTMP_HOST = env("RTMP_HOST", default="127.0.0.1")
+RTMP_PORT = env.int("RTMP_PORT", default=1935)
 
 # --- Points, levels, tiers (fieldcast/points/; docs/points.md) --------------------------------
 # Every rule that pays or costs points, in one table: base points and an optional daily cap (in
