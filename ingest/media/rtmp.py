@@ -1,0 +1,203 @@
+"""RTMP ingest (`rtmp://HOST:1935/live/<stream key>`) with pyrtmp, in the same event loop.
+
+pyrtmp parses the RTMP chunks; FLV video tags become `av.Packet`s decoded by PyAV (the AVC
+sequence header is the decoder's extradata). Decoding runs in one thread per connection, in order.
+Only H.264 video is taken; another codec ends the source with a reason a person can read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import av
+from django.utils.translation import gettext as _
+from pyrtmp import StreamClosedException
+from pyrtmp.messages.audio import AudioMessage
+from pyrtmp.messages.command import NCConnect, NSCloseStream, NSDeleteStream, NSPublish
+from pyrtmp.messages.video import VideoMessage
+from pyrtmp.rtmp import RTMPProtocol, SimpleRTMPController
+from pyrtmp.session_manager import SessionManager
+
+from fieldcast.core.errors import ApplicationError
+from ingest.media.pipeline import SourceRuntime
+from ingest.media.whip import LiveIngest, PublishSession, live_ingest
+
+logger = logging.getLogger(__name__)
+# pyrtmp sets its own logger to DEBUG at import: one line per chunk otherwise.
+logging.getLogger("pyrtmp").setLevel(logging.WARNING)
+logging.getLogger("pyrtmp.rtmp").setLevel(logging.WARNING)
+
+APP_NAME = "live"
+FLV_CODEC_AVC = 7
+AVC_SEQUENCE_HEADER = 0
+AVC_NALU = 1
+
+
+@dataclass
+class RtmpSession(PublishSession):
+    connection: SessionManager | None = None
+    decoder: Any = None  # av's H.264 VideoCodecContext, once the sequence header arrived
+    pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-rtmp")
+    )
+    ended_cleanly: bool = False
+
+    async def hang_up(self) -> None:
+        self.pool.shutdown(wait=False)
+        if self.connection is not None:
+            self.connection.writer.close()
+
+
+@dataclass
+class _Connection:
+    app: str = ""
+    session: RtmpSession | None = None
+    runtime: SourceRuntime | None = None
+    refused: bool = False
+    audio_frames: int = 0
+
+
+def _decode(decoder: Any, payload: bytes, pts: int) -> list[Any]:
+    packet = av.Packet(payload)
+    packet.pts = pts
+    return list(decoder.decode(packet))
+
+
+class IngestRtmpController(SimpleRTMPController):
+    """pyrtmp's controller with stream keys, live sources and decoding."""
+
+    def __init__(self, ingest: LiveIngest | None = None) -> None:
+        self._ingest = ingest
+
+    @property
+    def ingest(self) -> LiveIngest:
+        return self._ingest or live_ingest()
+
+    @staticmethod
+    def state(session: SessionManager) -> _Connection:
+        state = getattr(session, "fieldcast", None)
+        if state is None:
+            state = _Connection()
+            session.fieldcast = state  # type: ignore[attr-defined]
+        return state
+
+    async def on_nc_connect(self, session: SessionManager, message: NCConnect) -> None:
+        self.state(session).app = str((message.command_object or {}).get("app", "")).strip("/")
+        await super().on_nc_connect(session, message)
+
+    async def on_ns_publish(self, session: SessionManager, message: NSPublish) -> None:
+        state = self.state(session)
+        secret = str(message.publishing_name or "").split("?", 1)[0]
+        if state.app != APP_NAME:
+            logger.info("RTMP publish to unknown application %r refused", state.app)
+            await self._refuse(session, state)
+            return
+        try:
+            key = await self.ingest.authorize(secret)
+            published, runtime = await self.ingest.begin(
+                secret=secret,
+                protocol="rtmp",
+                title="",
+                make_session=lambda grant, session_id: RtmpSession(
+                    session_id=session_id,
+                    user_id=key.user_id,
+                    source_id=grant.source_id,
+                    source_key=grant.source_key,
+                    connection=session,
+                ),
+            )
+        except ApplicationError as error:
+            logger.info("RTMP publish refused: %s", error.message)
+            await self._refuse(session, state)
+            return
+        assert isinstance(published, RtmpSession)  # noqa: S101 - made just above
+        state.session, state.runtime = published, runtime
+        runtime.attach(session_id=published.session_id, stats_probe=None)
+        await super().on_ns_publish(session, message)
+
+    async def _refuse(self, session: SessionManager, state: _Connection) -> None:
+        state.refused = True
+        session.writer.close()
+        raise StreamClosedException()
+
+    async def on_video_message(self, session: SessionManager, message: VideoMessage) -> None:
+        state = self.state(session)
+        published, runtime = state.session, state.runtime
+        if published is None or runtime is None or published.closing:
+            return
+        control = message.control[0] if message.control else 0
+        if control & 0x0F != FLV_CODEC_AVC:
+            await self.ingest.end_session(
+                published,
+                reason=_("The stream's video codec is not supported: send H.264 over RTMP."),
+            )
+            raise StreamClosedException()
+        data = bytes(message.data)
+        if len(data) < 5:
+            return
+        if data[0] == AVC_SEQUENCE_HEADER:
+            decoder = av.CodecContext.create("h264", "r")
+            decoder.extradata = data[4:]
+            published.decoder = decoder
+            return
+        if data[0] != AVC_NALU or published.decoder is None:
+            return
+        loop = asyncio.get_running_loop()
+        try:
+            frames = await loop.run_in_executor(
+                published.pool, _decode, published.decoder, data[4:], int(message.timestamp)
+            )
+        except av.error.FFmpegError as error:
+            logger.info("RTMP packet of session %s not decoded: %s", published.session_id, error)
+            return
+        except RuntimeError:
+            return  # the pool was shut down: the session is closing
+        for frame in frames:
+            runtime.on_video_frame(frame, published.session_id)
+
+    async def on_audio_message(self, session: SessionManager, message: AudioMessage) -> None:
+        state = self.state(session)
+        if state.session is not None and state.runtime is not None:
+            state.runtime.on_audio_frame(state.session.session_id)
+
+    async def on_ns_close_stream(self, session: SessionManager, message: NSCloseStream) -> None:
+        await self._ended(session)
+
+    async def on_ns_delete_stream(self, session: SessionManager, message: NSDeleteStream) -> None:
+        await self._ended(session)
+
+    async def on_unknown_message(self, session: SessionManager, message: Any) -> None:
+        # FCUnpublish and friends: an encoder stopping says so here first.
+        if getattr(message, "command_name", "") == "FCUnpublish":
+            await self._ended(session)
+
+    async def _ended(self, session: SessionManager) -> None:
+        published = self.state(session).session
+        if published is not None and not published.closing:
+            published.ended_cleanly = True
+            await self.ingest.end_session(published)
+
+    async def on_stream_closed(
+        self, session: SessionManager, exception: StreamClosedException
+    ) -> None:
+        published = self.state(session).session
+        if published is not None and not published.closing:
+            # The encoder vanished without unpublishing: wait the grace period for it.
+            await self.ingest.dropped(published)
+
+    async def cleanup(self, session: SessionManager) -> None:
+        await self.on_stream_closed(session, StreamClosedException())
+
+
+async def start_rtmp_server(
+    *, host: str, port: int, ingest: LiveIngest | None = None
+) -> asyncio.Server:
+    """Listen for RTMP publishers in the running event loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(
+        lambda: RTMPProtocol(controller=IngestRtmpController(ingest)), host=host, port=port
+    )

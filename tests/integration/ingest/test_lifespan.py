@@ -1,0 +1,86 @@
+"""The ingest starts and stops with the ASGI server (lifespan)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+from asgiref.sync import async_to_sync
+
+from ingest.lifespan import IngestLifespan
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _accepts(port: int) -> bool:
+    try:
+        _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        return False
+    writer.close()
+    return True
+
+
+def test_lifespan_opens_rtmp_and_closes_it(settings) -> None:
+    settings.RTMP_HOST = "127.0.0.1"
+    settings.RTMP_PORT = _free_port()
+
+    async def scenario() -> tuple[list[str], bool, bool]:
+        inbox: asyncio.Queue = asyncio.Queue()
+        sent: list[str] = []
+        started = asyncio.Event()
+
+        async def receive() -> dict:
+            return await inbox.get()
+
+        async def send(message: dict) -> None:
+            sent.append(message["type"])
+            started.set()
+
+        app = IngestLifespan(lambda scope, receive, send: None)  # type: ignore[arg-type,return-value]
+        task = asyncio.create_task(app({"type": "lifespan"}, receive, send))
+        await inbox.put({"type": "lifespan.startup"})
+        await asyncio.wait_for(started.wait(), 10)
+        open_while_running = await _accepts(settings.RTMP_PORT)
+        await inbox.put({"type": "lifespan.shutdown"})
+        await task
+        await asyncio.sleep(0.05)
+        return sent, open_while_running, await _accepts(settings.RTMP_PORT)
+
+    sent, open_while_running, open_after = async_to_sync(scenario)()
+
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert (open_while_running, open_after) == (True, False)
+
+
+def test_a_taken_rtmp_port_does_not_stop_the_server(settings) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        settings.RTMP_HOST = "127.0.0.1"
+        settings.RTMP_PORT = taken.getsockname()[1]
+
+        async def scenario() -> list[str]:
+            messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+            sent: list[str] = []
+
+            async def receive() -> dict:
+                return next(messages)
+
+            async def send(message: dict) -> None:
+                sent.append(message["type"])
+
+            await IngestLifespan(lambda s, r, w: None)({"type": "lifespan"}, receive, send)  # type: ignore[arg-type,return-value]
+            return sent
+
+        assert async_to_sync(scenario)() == [
+            "lifespan.startup.complete",
+            "lifespan.shutdown.complete",
+        ]

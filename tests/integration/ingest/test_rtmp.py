@@ -1,0 +1,107 @@
+"""RTMP publishing from the ffmpeg CLI into pyrtmp: a live source, refusals, one Video."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+from asgiref.sync import async_to_sync
+
+from ingest.media.rtmp import start_rtmp_server
+from ingest.media.whip import live_ingest
+from ingest.models import LiveSource, SourceState
+from media_workers.ffmpeg_binary import ffmpeg_path
+from tests.integration.ingest.conftest import wait_for
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _ffmpeg_publish(url: str, *, seconds: float = 3, codec: str = "libx264") -> int:
+    codec_args = ["-c:v", codec]
+    if codec == "libx264":
+        codec_args += ["-preset", "ultrafast", "-tune", "zerolatency", "-g", "15"]
+    process = await asyncio.create_subprocess_exec(
+        ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-re",
+        "-f", "lavfi", "-i", f"testsrc=size=320x240:rate=15:duration={seconds}",
+        "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
+        *codec_args, "-c:a", "aac", "-f", "flv", url,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    return await asyncio.wait_for(process.wait(), 60)
+
+
+def test_rtmp_publish_becomes_a_live_source_and_then_one_video(
+    live_settings, stream_secret, reporter, enqueued
+) -> None:
+    port = _free_port()
+
+    async def scenario() -> tuple[int, int, list[str]]:
+        server = await start_rtmp_server(host="127.0.0.1", port=port)
+        seen: list[str] = []
+
+        async def watch() -> None:
+            source = await wait_for(
+                lambda: LiveSource.objects.filter(state=SourceState.LIVE).first()
+            )
+            seen.append(source.state)
+            runtime = live_ingest().runtimes.get(source.pk)
+            if runtime is not None:
+                seen.append(f"{runtime.width}x{runtime.height}")
+
+        watcher = asyncio.create_task(watch())
+        code = await _ffmpeg_publish(f"rtmp://127.0.0.1:{port}/live/{stream_secret}")
+        await watcher
+        await wait_for(lambda: LiveSource.objects.filter(video__isnull=False).exists())
+        server.close()
+        return code, len(live_ingest().sessions), seen
+
+    code, sessions, seen = async_to_sync(scenario)()
+
+    assert code == 0
+    assert seen == ["live", "320x240"]
+    assert sessions == 0
+    source = LiveSource.objects.get()
+    assert (source.protocol, source.state, source.reporter) == ("rtmp", "ended", reporter)
+    assert source.video is not None
+    assert enqueued == [source.video.pk]
+
+
+def test_rtmp_wrong_key_is_refused(live_settings) -> None:
+    port = _free_port()
+
+    async def scenario() -> int:
+        server = await start_rtmp_server(host="127.0.0.1", port=port)
+        code = await _ffmpeg_publish(f"rtmp://127.0.0.1:{port}/live/fck_wrong", seconds=2)
+        server.close()
+        return code
+
+    assert async_to_sync(scenario)() != 0
+    assert LiveSource.objects.count() == 0
+
+
+def test_rtmp_unsupported_codec_ends_the_source_with_a_reason(live_settings, stream_secret) -> None:
+    port = _free_port()
+
+    async def scenario() -> int:
+        server = await start_rtmp_server(host="127.0.0.1", port=port)
+        code = await _ffmpeg_publish(
+            f"rtmp://127.0.0.1:{port}/live/{stream_secret}", seconds=2, codec="flv1"
+        )
+        await wait_for(lambda: LiveSource.objects.filter(state=SourceState.ENDED).exists())
+        server.close()
+        return code
+
+    code = async_to_sync(scenario)()
+
+    assert code != 0
+    source = LiveSource.objects.get()
+    assert source.state == SourceState.ENDED
+    assert "H.264" in source.state_reason
+    assert source.video is None
