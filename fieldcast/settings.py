@@ -366,6 +366,11 @@ LIVE_RECORDINGS_DIR = Path(env("LIVE_RECORDINGS_DIR", default=str(VAR_DIR / "rec
 # RTMP listener in the ingest process: rtmp://HOST:RTMP_PORT/live/<key> (0 disables it).
 RTMP_HOST = env("RTMP_HOST", default="127.0.0.1")
 RTMP_PORT = env.int("RTMP_PORT", default=1935)
+# SRT: one ffmpeg listener per publish, on a port of this range (docs/live-ingest.md).
+SRT_HOST = env("SRT_HOST", default="127.0.0.1")
+SRT_PUBLIC_HOST = env("SRT_PUBLIC_HOST", default="")
+SRT_PORT_RANGE = env("SRT_PORT_RANGE", default="9000-9049")
+SRT_WAIT_SECONDS = env.int("SRT_WAIT_SECONDS", default=120)
 
 # --- Points, levels, tiers (fieldcast/points/; docs/points.md) --------------------------------
 # Every rule that pays or costs points, in one table: base points and an optional daily cap (in
