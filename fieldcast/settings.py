@@ -474,6 +474,6 @@ MODERATION_SHORT_SECONDS = env.float("MODERATION_SHORT_SECONDS", default=3.0)
 MODERATION_TECHNICAL_SHARE = env.float("MODERATION_TECHNICAL_SHARE", default=0.5)
 # Perceptual fingerprints: frames per second sampled, the Hamming distance under which two frame
 # hashes are "the same picture", and the share of frames that must find a twin for a match.
-MODERATION_FINGERPRINT_FPS = env.float("MODERATION_FINGERPRINT_FPS", default=1.0)
+MODERATION_FINGERPRINT_FPS = env.float("MODERATION_FINGERPRINT_FPS", default=2.0)
 MODERATION_FINGERPRINT_MAX_DISTANCE = env.int("MODERATION_FINGERPRINT_MAX_DISTANCE", default=10)
-MODERATION_FINGERPRINT_MATCH_SHARE = env.float("MODERATION_FINGERPRINT_MATCH_SHARE", default=0.6)
+MODERATION_FINGERPRINT_MATCH_SHARE = env.float("MODERATION_FINGERPRINT_MATCH_SHARE", default=0.4)
