@@ -74,6 +74,39 @@ def bar_chart(*, title: str, bars: list[tuple[str, int]]) -> SafeString:
     return _frame(title, body)
 
 
+def paired_bar_chart(
+    *, title: str, groups: list[tuple[str, int, int]], names: tuple[str, str]
+) -> SafeString:
+    """Two bars per label (e.g. uploads and approvals per week), with a small legend."""
+    top = _nice_max(max((max(a, b) for _label, a, b in groups), default=0))
+    plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
+    plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
+    slot = plot_w / max(1, len(groups))
+    body = _axes(top)
+    colours = (INK, ACCENT)
+    for index, (label, *values) in enumerate(groups):
+        for series, value in enumerate(values):
+            h = plot_h * value / top
+            x = PAD_LEFT + index * slot + slot * (0.12 + 0.38 * series)
+            body.append(
+                f'<rect class="bar" x="{x:.1f}" y="{PAD_TOP + plot_h - h:.1f}" '
+                f'width="{slot * 0.36:.1f}" height="{max(h, 0):.1f}" fill="{colours[series]}">'
+                f"<title>{escape(label)} {escape(names[series])}: {value}</title></rect>"
+            )
+        if index % max(1, len(groups) // 6) == 0:
+            body.append(
+                f'<text x="{PAD_LEFT + index * slot + slot / 2:.1f}" y="{HEIGHT - PAD_BOTTOM + 16}" '
+                f'font-size="11" text-anchor="middle" fill="{INK}">{escape(label)}</text>'
+            )
+    for series, name in enumerate(names):
+        x = PAD_LEFT + 8 + series * 130
+        body.append(
+            f'<rect x="{x}" y="2" width="10" height="10" fill="{colours[series]}"/>'
+            f'<text x="{x + 14}" y="11" font-size="11" fill="{INK}">{escape(name)}</text>'
+        )
+    return _frame(title, body)
+
+
 def line_chart(*, title: str, points: list[tuple[str, int]]) -> SafeString:
     """A line with dots, one per (label, value), left to right."""
     top = _nice_max(max((value for _label, value in points), default=0))

@@ -51,6 +51,10 @@ class PointEvent(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(db_index=True)
+    # The week (its Monday) and month the event counts in, in the site's time zone, fixed when
+    # the event is written: the weekly/monthly boards and `points_rebuild` group on these.
+    week = models.DateField()
+    month = models.DateField()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

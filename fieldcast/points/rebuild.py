@@ -8,12 +8,10 @@ users that differ, each under the same row lock the award services take.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.db import transaction
 from django.db.models import Sum
-from django.db.models.functions import TruncMonth, TruncWeek
-from django.utils import timezone
 
 from fieldcast.points import levels
 from fieldcast.points.models import Period, PointEvent, PointsAccount, PointsPeriodTotal
@@ -28,23 +26,17 @@ class RebuildReport:
     fixed: bool = False
 
 
-def _day(value: date | datetime) -> date:
-    if isinstance(value, datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value
-
-
-def _ledger_periods() -> dict[tuple[int, str, date], int]:
+def _ledger_periods(user_id: int | None = None) -> dict[tuple[int, str, date], int]:
+    """Sum of points per (user, period, start), grouped in the database on the event's own
+    week/month columns (no per-row date arithmetic)."""
+    events = PointEvent.objects.all()
+    if user_id is not None:
+        events = events.filter(user_id=user_id)
     sums: dict[tuple[int, str, date], int] = {}
-    for period, trunc in ((Period.WEEK.value, TruncWeek), (Period.MONTH.value, TruncMonth)):
-        rows = (
-            PointEvent.objects.annotate(start=trunc("created_at"))
-            .values_list("user_id", "start")
-            .annotate(points=Sum("points"))
-            .order_by()
-        )
-        for user_id, start, points in rows:
-            sums[(user_id, period, _day(start))] = int(points)
+    for period in (Period.WEEK.value, Period.MONTH.value):
+        rows = events.values_list("user_id", period).annotate(points=Sum("points")).order_by()
+        for owner, start, points in rows:
+            sums[(owner, period, start)] = int(points)
     return sums
 
 
@@ -89,30 +81,17 @@ def points_rebuild_fix(*, report: RebuildReport) -> None:
             account.total = int(total or 0)
             account.level = levels.level_for(account.total)
             account.save(update_fields=["total", "level", "updated_at"])
-            for period, trunc in (
-                (Period.WEEK.value, TruncWeek),
-                (Period.MONTH.value, TruncMonth),
-            ):
-                sums = {
-                    _day(start): int(points)
-                    for start, points in PointEvent.objects.filter(user_id=user_id)
-                    .annotate(start=trunc("created_at"))
-                    .values_list("start")
-                    .annotate(points=Sum("points"))
-                    .order_by()
-                }
-                PointsPeriodTotal.objects.filter(user_id=user_id, period=period).exclude(
-                    start__in=list(sums)
-                ).update(points=0)
-                for start, points in sums.items():
-                    PointsPeriodTotal.objects.update_or_create(
-                        user_id=user_id,
-                        period=period,
-                        start=start,
-                        defaults={
-                            "points": points,
-                            "city": account.city,
-                            "hidden": account.hide_from_boards,
-                        },
-                    )
+            sums = _ledger_periods(user_id)
+            PointsPeriodTotal.objects.filter(user_id=user_id).update(points=0)
+            for (_owner, period, start), points in sums.items():
+                PointsPeriodTotal.objects.update_or_create(
+                    user_id=user_id,
+                    period=period,
+                    start=start,
+                    defaults={
+                        "points": points,
+                        "city": account.city,
+                        "hidden": account.hide_from_boards,
+                    },
+                )
     report.fixed = True

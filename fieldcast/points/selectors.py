@@ -319,6 +319,66 @@ def star_reporters() -> list[StarReporter]:
     ]
 
 
+@dataclass(frozen=True)
+class Participation:
+    uploads: int
+    approved: int
+    originals: int
+    comments: int
+
+    @property
+    def score(self) -> int:
+        """Approved clips weigh most, then originals, uploads and comments."""
+        return 3 * self.approved + 2 * self.originals + self.uploads + self.comments
+
+
+def participation(*, user: User) -> Participation:
+    """A user's participation counts for the staff side of their page (two queries)."""
+    videos = Video.objects.filter(owner=user).aggregate(
+        uploads=Count("pk"), approved=Count("pk", filter=Q(state=VideoState.PUBLISHED))
+    )
+    events = PointEvent.objects.filter(
+        user=user, reverses__isnull=True, reversed_by__isnull=True
+    ).aggregate(
+        originals=Count("pk", filter=Q(rule=Rule.ORIGINAL_FOOTAGE)),
+        comments=Count("pk", filter=Q(rule=Rule.COMMENT)),
+    )
+    return Participation(
+        uploads=videos["uploads"],
+        approved=videos["approved"],
+        originals=events["originals"],
+        comments=events["comments"],
+    )
+
+
+def uploads_and_approvals_by_week(*, weeks: int = 12) -> list[tuple[date, int, int]]:
+    """(week, clips uploaded, clips published) for the last `weeks` weeks, oldest first."""
+    today = timezone.localdate()
+    first = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    since = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    uploads = {
+        _as_date(row["week"]): row["n"]
+        for row in Video.objects.filter(created_at__gte=since)
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    approvals = {
+        _as_date(row["week"]): row["n"]
+        for row in Video.objects.filter(published_at__gte=since)
+        .annotate(week=TruncWeek("published_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    result = []
+    for n in range(weeks):
+        week = first + timedelta(weeks=n)
+        result.append((week, uploads.get(week, 0), approvals.get(week, 0)))
+    return result
+
+
 def promotion_history(*, limit: int = 50) -> list[PromotionRecord]:
     return list(
         PromotionRecord.objects.select_related("user", "by").order_by("-created_at", "-pk")[:limit]
@@ -329,16 +389,13 @@ def active_reporters_by_week(*, weeks: int = 12) -> list[tuple[date, int]]:
     """Distinct users who earned reporter points each week, oldest first (empty weeks as 0)."""
     today = timezone.localdate()
     first = today - timedelta(days=today.weekday(), weeks=weeks - 1)
-    since = timezone.make_aware(datetime.combine(first, datetime.min.time()))
     rows = (
-        PointEvent.objects.filter(
-            created_at__gte=since, rule__in=REPORTER_RULES, reverses__isnull=True
-        )
-        .annotate(week=TruncWeek("created_at"))
+        PointEvent.objects.filter(week__gte=first, rule__in=REPORTER_RULES, reverses__isnull=True)
         .values("week")
         .annotate(users=Count("user", distinct=True))
+        .order_by()
     )
-    counts = {_as_date(row["week"]): row["users"] for row in rows}
+    counts = {row["week"]: row["users"] for row in rows}
     return [
         (first + timedelta(weeks=n), counts.get(first + timedelta(weeks=n), 0))
         for n in range(weeks)

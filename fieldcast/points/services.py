@@ -248,6 +248,8 @@ def period_starts(moment: datetime) -> dict[str, date]:
 
 def _record(*, account: PointsAccount, user: User, event: PointEvent) -> PointEvent:
     """Insert the event and update every cache, inside the caller's transaction."""
+    starts = period_starts(event.created_at)
+    event.week, event.month = starts[Period.WEEK], starts[Period.MONTH]
     try:
         with transaction.atomic():
             event.save(force_insert=True)
@@ -262,7 +264,7 @@ def _record(*, account: PointsAccount, user: User, event: PointEvent) -> PointEv
     if level != account.level:
         account.level = level
         account.save(update_fields=["level", "updated_at"])
-    for period, start in period_starts(event.created_at).items():
+    for period, start in ((Period.WEEK.value, event.week), (Period.MONTH.value, event.month)):
         row, _created = PointsPeriodTotal.objects.get_or_create(
             user=user,
             period=period,

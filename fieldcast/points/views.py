@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -71,6 +72,8 @@ def leaderboards(request: HttpRequest, board: str = "week") -> HttpResponse:
             "city": city,
             "page": page,
             "has_next": len(rows) == selectors.BOARD_PAGE_SIZE,
+            # One reverse() for the page instead of one per row (boards are hot pages).
+            "reporter_prefix": reverse("points-reporter", args=[0])[: -len("0/")],
         },
     )
 
@@ -101,6 +104,9 @@ def reporter_card(request: HttpRequest, user_id: int) -> HttpResponse:
         {
             "reporter": reporter,
             "summary": selectors.points_summary(user=reporter),
+            "participation": selectors.participation(user=reporter)
+            if roles.has_role_permission(request.user, "view_dashboards")  # type: ignore[arg-type]
+            else None,
             "rating": rating,
             "can_rate": request.user.is_authenticated
             and request.user.pk != reporter.pk
@@ -180,6 +186,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     distribution = selectors.points_distribution()
     funnel = selectors.tier_funnel()
     segments = selectors.user_segments()
+    clips = selectors.uploads_and_approvals_by_week()
     return render(
         request,
         "points/dashboard.html",
@@ -194,6 +201,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ),
             "funnel_chart": charts.funnel_chart(
                 title=_("Tier funnel"), steps=[(label, count) for _code, label, count in funnel]
+            ),
+            "clips_chart": charts.paired_bar_chart(
+                title=_("Uploads and approvals per week"),
+                groups=[(start.strftime("%d %b"), up, ok) for start, up, ok in clips],
+                names=(_("Uploads"), _("Approvals")),
             ),
             "segments": segments,
         },

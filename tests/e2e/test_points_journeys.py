@@ -129,6 +129,7 @@ def test_dashboard_renders_non_empty_svg_charts(server: LiveServer, page: Page) 
         reporter = UserFactory(roles=["reporter"])
         for m in range(n + 1):
             points_award(user=reporter, rule="video_published", obj=f"v:{n}:{m}", key=f"vp:{n}:{m}")
+            VideoFactory(owner=reporter, state="published", published_at=timezone.now())
     staff = UserFactory(roles=["staff"], is_staff=True)
 
     # when staff open the dashboard
@@ -136,7 +137,7 @@ def test_dashboard_renders_non_empty_svg_charts(server: LiveServer, page: Page) 
     page.click("header nav >> text=Dashboard")
 
     # then each chart is an SVG with drawn marks, and its screenshot is not blank
-    for test_id in ("chart-active", "chart-distribution", "chart-funnel"):
+    for test_id in ("chart-active", "chart-clips", "chart-distribution", "chart-funnel"):
         svg = page.get_by_test_id(test_id).locator("svg")
         expect(svg).to_be_visible()
         assert svg.locator(".bar, .line, .dot").count() > 0

@@ -81,7 +81,7 @@ def test_staff_sees_dashboard_with_svg_charts_and_csv(client, staff_user, report
     # then three SVG charts render and the CSV lists the reporter
     body = page.content.decode()
     assert page.status_code == 200
-    assert body.count('<svg class="chart"') == 3
+    assert body.count('<svg class="chart"') == 4
     assert 'class="bar"' in body
     assert 'class="line"' in body
     csv_lines = b"".join(csv_response.streaming_content).decode().splitlines()
@@ -102,3 +102,23 @@ def test_staff_adjustment_form_without_reason_shows_error_and_changes_nothing(
 
     assert "Say why you adjust these points" in response.content.decode()
     assert PointEvent.objects.count() == 0
+
+
+def test_reporter_page_shows_participation_to_staff_only(client, staff_user, reporter) -> None:
+    # given a reporter with two uploads (one published), an original and two comments
+    VideoFactory(owner=reporter, state="published")
+    VideoFactory(owner=reporter, state="pending_review")
+    points_award(user=reporter, rule="original_footage", obj="v", key="of:1")
+    points_award(user=reporter, rule="comment", obj="c1", key="c:1")
+    points_award(user=reporter, rule="comment", obj="c2", key="c:2")
+    url = reverse("points-reporter", args=[reporter.pk])
+
+    # when a viewer and then staff open the reporter's page
+    anonymous = client.get(url).content.decode()
+    _login(client, staff_user)
+    staff_view = client.get(url).content.decode()
+
+    # then only staff see the participation score: 3*1 + 2*1 + 2 uploads + 2 comments
+    assert "Participation" not in anonymous
+    assert "Score 9" in staff_view
+    assert "2 uploads · 1 approved · 1 original footage · 2 comments" in staff_view
