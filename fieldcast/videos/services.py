@@ -13,6 +13,7 @@ from http import HTTPStatus
 from pathlib import PurePosixPath
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
@@ -37,6 +38,8 @@ from fieldcast.videos.models import VIDEO_TRANSITIONS, Upload, UploadState, Vide
 # The module, not the task: media_workers.transcoding calls back into these services, and a worker
 # imports media_workers.tasks first; the attribute is looked up only when an upload completes.
 from media_workers import tasks as media_tasks  # noqa: E402,I001
+
+CHECKS_TASK = "moderation.tasks.run_automatic_checks"
 
 
 class InvalidVideoTransition(Conflict):
@@ -152,6 +155,8 @@ def video_processing_succeed(
     video.capture_metadata = probe.get("capture_metadata") or {}
     video.save()
     _publish_state_on_commit(video)
+    # Moderation's automatic checks run before a human looks (sent by name: no import cycle).
+    transaction.on_commit(lambda: current_app.send_task(CHECKS_TASK, args=[video_id]))
     return video
 
 
