@@ -122,3 +122,19 @@ def test_reporter_page_shows_participation_to_staff_only(client, staff_user, rep
     assert "Participation" not in anonymous
     assert "Score 9" in staff_view
     assert "2 uploads · 1 approved · 1 original footage · 2 comments" in staff_view
+
+
+def test_admin_shows_the_ledger_read_only(client, reporter) -> None:
+    # given a superuser and one ledger event
+    admin_user = UserFactory(roles=["staff"], is_staff=True, is_superuser=True)
+    points_award(user=reporter, rule="video_published", obj="v", key="vp:1")
+    _login(client, admin_user)
+
+    # when they open the ledger in the admin and try to add an event
+    listing = client.get("/admin/points/pointevent/")
+    add = client.get("/admin/points/pointevent/add/")
+
+    # then they can read it but not write to it
+    assert listing.status_code == 200
+    assert "vp:1" in listing.content.decode()
+    assert add.status_code == 403
