@@ -46,8 +46,8 @@ from media_workers.probe import SourceRefused, probe_source
 
 logger = logging.getLogger(__name__)
 
-# Storage and database trouble that may pass: worth a retry.
-_TRANSIENT = (DatabaseError, BotoCoreError, ClientError, ConnectionError, TimeoutError)
+# Storage, disk and database trouble that may pass: worth a retry.
+_TRANSIENT = (DatabaseError, BotoCoreError, ClientError, OSError)
 _PROGRESS_MIN_SECONDS = 1.0
 _PROGRESS_MIN_STEP = 2
 # Encoding is this share of the bar; uploading the outputs is the rest (success sets 100).
@@ -102,6 +102,12 @@ def video_transcode(*, video_id: int) -> None:
         _fail(video_id, _("We could not find the uploaded file. Please upload the video again."))
     except _TRANSIENT as exc:
         raise TransientError(str(exc)) from exc
+    except TransientError:
+        raise
+    except Exception:
+        # A bug must not leave the video "processing" forever: fail it, keep the traceback.
+        logger.exception("transcode of video %s crashed", video_id)
+        video_transcode_give_up(video_id=video_id)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

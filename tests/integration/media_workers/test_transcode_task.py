@@ -158,3 +158,25 @@ def test_transcode_task_retries_storage_trouble_then_fails_with_a_readable_reaso
         "Please try uploading it again later."
     )
     assert _files_under(f"videos/{video.key}/") == []
+
+
+def test_transcode_task_crash_fails_the_video_instead_of_leaving_it_processing(
+    upload_video, phone_clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a bug somewhere in the pipeline
+    video = upload_video(phone_clip.read_bytes())
+
+    def bug(**kwargs: object) -> str:
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(transcoding.commands, "thumbnails_vtt", bug)
+    # when
+    transcode_video(video.pk)
+    # then
+    video.refresh_from_db()
+    assert video.state == "failed"
+    assert video.state_reason == (
+        "We could not process this video because of a problem on our side. "
+        "Please try uploading it again later."
+    )
+    assert _files_under(f"videos/{video.key}/") == []
