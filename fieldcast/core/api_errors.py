@@ -26,7 +26,10 @@ def _drf_fields(detail: Any) -> dict[str, list[str]]:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every API error leaves in the same shape."""
     if isinstance(exc, ApplicationError):
-        return Response(exc.as_dict(), status=int(exc.status_code))
+        refusal = Response(exc.as_dict(), status=int(exc.status_code))
+        if refusal.status_code == 401:
+            _add_authenticate_header(refusal, context)
+        return refusal
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -38,6 +41,15 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     code, message, fields = _describe_drf_error(exc, request)
     response.data = error_payload(code, message, fields)
     return response
+
+
+def _add_authenticate_header(response: Response, context: dict[str, Any]) -> None:
+    """A 401 must name the scheme that would work; DRF adds it only for its own exceptions."""
+    view, request = context.get("view"), context.get("request")
+    if view is not None and request is not None:
+        header = view.get_authenticate_header(request)
+        if header:
+            response["WWW-Authenticate"] = header
 
 
 def _describe_drf_error(
@@ -58,7 +70,12 @@ def _describe_drf_error(
     if isinstance(exc, drf_exceptions.UnsupportedMediaType):
         return "unsupported_media_type", str(exc.detail), {}
     if isinstance(exc, drf_exceptions.NotAuthenticated | drf_exceptions.AuthenticationFailed):
-        if request is not None and getattr(request._request, "session_expired", False):
+        # A bad token is the token's fault even when a stale session cookie came along.
+        if (
+            isinstance(exc, drf_exceptions.NotAuthenticated)
+            and request is not None
+            and getattr(request._request, "session_expired", False)
+        ):
             return "session_expired", _("Your session has expired. Please log in again."), {}
         code = (
             "authentication_failed"

@@ -180,3 +180,44 @@ def test_unknown_page_is_the_styled_404(client: Client) -> None:
     assert "<h1>Page not found</h1>" in html
     assert 'class="site-header"' in html
     assert "/static/css/fieldcast.css" in html
+
+
+def test_bad_token_with_a_stale_session_cookie_blames_the_token(viewer: User) -> None:
+    # given a browser whose session expired, and a script sending a revoked token from it
+    client = APIClient()
+    client.force_login(viewer)
+    Session.objects.all().delete()
+
+    # when it calls the API with the bad token
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION="Token revoked-key")
+
+    # then the answer is about the token, not the session
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"
+
+
+def test_wrong_method_is_method_not_allowed(api_client: APIClient, viewer: User) -> None:
+    # given a logged-in client
+    api_client.force_login(viewer)
+
+    # when it uses a method the endpoint does not have
+    response = api_client.put("/api/v1/me/", {}, format="json")
+
+    # then the error shape names it
+    assert response.status_code == 405
+    assert response.json() == {
+        "error": {
+            "code": "method_not_allowed",
+            "message": 'Method "PUT" not allowed.',
+            "fields": {},
+        }
+    }
+
+
+def test_refusal_without_credentials_says_how_to_authenticate(db: None) -> None:
+    # when an anonymous client asks for a token without credentials (a service's refusal)
+    response = APIClient().post("/api/v1/auth/token/", {}, format="json")
+
+    # then the 401 tells it which scheme to use, as HTTP requires
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
