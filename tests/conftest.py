@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -38,6 +40,18 @@ def _s3_bucket() -> None:
     """With STORAGE=s3 the bucket must exist before any test writes media."""
     if settings.STORAGE == "s3":
         call_command("storage_bucket", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts and ends in the default language.
+
+    LocaleMiddleware activates the request's language in the thread and never resets it, so a
+    test client request in Chinese would leave later tests' messages in Chinese.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
