@@ -51,6 +51,10 @@ def publish(*, group: str, event: dict[str, Any]) -> None:
     """Send `event` (JSON-serialisable, with a "type" key) to every socket in `group`."""
     if embedded_mode():
         RelayedEvent.objects.create(group=group, payload=event)
+        # The relay prunes too, but only runs once a socket connected: keep the table small.
+        RelayedEvent.objects.filter(
+            created_at__lt=timezone.now() - timedelta(seconds=KEEP_SECONDS)
+        ).delete()
         return
     layer = get_channel_layer()
     if layer is None:

@@ -3,6 +3,8 @@ publishes it an anonymous viewer plays it with a quality menu."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -12,7 +14,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from playwright.sync_api import Browser, Page, expect
 
-from fieldcast.videos.models import Video
+from fieldcast.videos.models import Upload, Video
 from fieldcast.videos.services import video_publish
 from media_workers.ffmpeg_binary import ffmpeg_path
 from tests.e2e.conftest import LiveServer
@@ -121,3 +123,52 @@ def test_reporter_uploads_and_viewer_plays_after_publication(
         )
     finally:
         viewer.close()
+
+
+def test_upload_resumes_after_the_page_is_reloaded(
+    server: LiveServer, page: Page, tmp_path: Path
+) -> None:
+    # given a reporter uploading a 6 MB file over a slow (throttled) connection
+    reporter = UserFactory(roles=["reporter"])
+    data = os.urandom(6 * 1024 * 1024)
+    big = tmp_path / "long-take.mp4"
+    big.write_bytes(data)
+    _log_in(page, server, reporter.email)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 1_000_000},
+    )
+    page.goto(f"{server.url}/videos/upload/")
+    page.set_input_files("#upload-file", str(big))
+    page.fill("#upload-title", "Long take")
+    page.click("#upload-start")
+    page.wait_for_function(
+        "parseInt(document.getElementById('upload-percent').textContent) >= 20", timeout=30_000
+    )
+
+    # when the page is reloaded mid-upload and the same file is picked again
+    page.reload()
+    upload = Upload.objects.get(owner=reporter)
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    page.set_input_files("#upload-file", str(big))
+    page.fill("#upload-title", "Long take")
+    page.click("#upload-start")
+
+    # then it continues the same upload (no second one) and finishes with every byte
+    expect(page.get_by_test_id("upload-status")).to_contain_text(
+        "Found an unfinished upload of this file"
+    )
+    expect(page.get_by_test_id("upload-percent")).to_have_text("100%", timeout=30_000)
+    expect(page.locator("#processing")).to_be_visible()  # the server answered the last PATCH
+    upload.refresh_from_db()
+    assert Upload.objects.filter(owner=reporter).count() == 1
+    assert (upload.state, upload.offset) == ("complete", len(data))
+    with default_storage.open(upload.video.source_key, "rb") as stored:
+        assert hashlib.sha1(stored.read(), usedforsecurity=False).hexdigest() == (
+            hashlib.sha1(data, usedforsecurity=False).hexdigest()
+        )
