@@ -27,7 +27,12 @@ class RequestIdFilter(logging.Filter):
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: easy for a log shipper, still readable in a terminal."""
 
-    _skip = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+    # color_message: uvicorn's copy of the message with terminal colour codes.
+    _skip = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+        "message",
+        "asctime",
+        "color_message",
+    }
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {

@@ -87,3 +87,16 @@ def test_json_formatter_includes_the_traceback() -> None:
 
     # then the traceback is in the line
     assert "ValueError: broken clip" in entry["exc"]
+
+
+def test_json_formatter_drops_terminal_colour_copies() -> None:
+    # given a uvicorn record, which carries a coloured copy of its message
+    record = _record("Uvicorn running on %s", "http://127.0.0.1:8000")
+    record.color_message = "Uvicorn running on \x1b[1m%s\x1b[0m"
+
+    # when it is formatted
+    entry = json.loads(JsonFormatter().format(record))
+
+    # then only the plain message is written
+    assert entry["msg"] == "Uvicorn running on http://127.0.0.1:8000"
+    assert "color_message" not in entry
