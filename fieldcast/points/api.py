@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
@@ -48,9 +49,34 @@ class LeaderboardApi(APIView):
         try:
             page = max(1, int(request.query_params.get("page", "1")))
         except ValueError as exc:
-            raise ValidationFailed(fields={"page": ["A page is a whole number."]}) from exc
+            raise ValidationFailed(fields={"page": [_("A page is a whole number.")]}) from exc
         rows = selectors.leaderboard(board=board, city=city, page=page)
         data = {"board": board, "city": city, "page": page, "results": [r.__dict__ for r in rows]}
+        return Response(BoardSerializer(data).data)
+
+
+class AssignmentBoardApi(APIView):
+    """The board of one assignment: points earned by deeds that answered it."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        responses=BoardSerializer,
+        summary="An assignment's leaderboard",
+        parameters=[OpenApiParameter("page", int, required=False)],
+    )
+    def get(self, request: Request, assignment_ref: str) -> Response:
+        try:
+            page = max(1, int(request.query_params.get("page", "1")))
+        except ValueError as exc:
+            raise ValidationFailed(fields={"page": [_("A page is a whole number.")]}) from exc
+        rows = selectors.assignment_leaderboard(assignment_ref=assignment_ref, page=page)
+        data = {
+            "board": f"assignment:{assignment_ref}",
+            "city": "",
+            "page": page,
+            "results": [r.__dict__ for r in rows],
+        }
         return Response(BoardSerializer(data).data)
 
 

@@ -5,6 +5,11 @@ from django.urls import path
 from fieldcast.points import api
 
 urlpatterns = [
+    path(
+        "leaderboards/assignment/<str:assignment_ref>/",
+        api.AssignmentBoardApi.as_view(),
+        name="api-points-assignment-board",
+    ),
     path("leaderboards/<str:board>/", api.LeaderboardApi.as_view(), name="api-points-leaderboard"),
     path("me/", api.MyPointsApi.as_view(), name="api-points-me"),
     path("ratings/", api.RatingApi.as_view(), name="api-points-ratings"),

@@ -55,6 +55,8 @@ class PointEvent(models.Model):
     # the event is written: the weekly/monthly boards and `points_rebuild` group on these.
     week = models.DateField()
     month = models.DateField()
+    # The assignment the deed answered (a plain reference, as Video.assignment_ref): its board.
+    assignment_ref = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -62,6 +64,11 @@ class PointEvent(models.Model):
             # Daily caps and per-user history.
             models.Index(fields=["user", "rule", "created_at"], name="points_evt_user_rule_at"),
             models.Index(fields=["user", "created_at"], name="points_evt_user_at"),
+            models.Index(
+                fields=["assignment_ref", "user"],
+                name="points_evt_assignment",
+                condition=~models.Q(assignment_ref=""),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -256,6 +256,33 @@ def leaderboard(
         for index, (user_id, display_name, email, row_city, points) in enumerate(
             values[offset : offset + BOARD_PAGE_SIZE]
         )
+    ]
+
+
+def assignment_leaderboard(*, assignment_ref: str, page: int = 1) -> list[BoardRow]:
+    """Who earned most for one assignment (reversals included), hidden users left out.
+
+    One grouped query over that assignment's events only (partial index on assignment_ref)."""
+    page = max(1, page)
+    offset = (page - 1) * BOARD_PAGE_SIZE
+    rows = (
+        PointEvent.objects.filter(assignment_ref=assignment_ref)
+        .exclude(assignment_ref="")
+        .exclude(user__points_account__hide_from_boards=True)
+        .values("user_id", "user__display_name", "user__email", "user__city")
+        .annotate(total=Sum("points"))
+        .filter(total__gt=0)
+        .order_by("-total", "user_id")[offset : offset + BOARD_PAGE_SIZE]
+    )
+    return [
+        BoardRow(
+            rank=offset + index + 1,
+            user_id=row["user_id"],
+            name=row["user__display_name"] or row["user__email"].split("@", 1)[0],
+            city=row["user__city"],
+            points=int(row["total"]),
+        )
+        for index, row in enumerate(rows)
     ]
 
 

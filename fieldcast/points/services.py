@@ -59,11 +59,13 @@ def points_award(
     obj: models.Model | str | None,
     key: str,
     bonus: int = 0,
+    assignment_ref: str = "",
 ) -> PointEvent | None:
     """Pay `user` for one deed under `rule`; the same `key` never pays twice.
 
     `obj` is what earned it (a model instance or a plain reference such as "assignment:12").
-    `bonus` adds to the rule's points (an assignment's bonus). Returns the ledger event (the one
+    `bonus` adds to the rule's points (an assignment's bonus); `assignment_ref` puts the deed on
+    that assignment's board. Returns the ledger event (the one
     already recorded if this deed was delivered before), or None when the rule's daily cap is
     already reached. Safe to call from two processes at once with the same key.
     """
@@ -92,6 +94,7 @@ def points_award(
             points=apply_multiplier(base_points=base, total_before=account.total),
             base_points=base,
             key=key,
+            assignment_ref=str(assignment_ref or "")[:64],
             created_at=now,
             **_reference(obj),
         )
@@ -129,6 +132,7 @@ def points_reverse(*, event_key: str, reason: str) -> PointEvent:
             content_type_id=original.content_type_id,
             object_id=original.object_id,
             obj_ref=original.obj_ref,
+            assignment_ref=original.assignment_ref,
             key=f"reversal:{original.key}",
             reverses=original,
             reason=reason,

@@ -6,6 +6,11 @@ from fieldcast.points import views
 
 urlpatterns = [
     path("leaderboards/", views.leaderboards, name="points-leaderboards"),
+    path(
+        "leaderboards/assignment/<str:assignment_ref>/",
+        views.assignment_board,
+        name="points-assignment-board",
+    ),
     path("leaderboards/<str:board>/", views.leaderboards, name="points-leaderboard"),
     path("visibility/", views.board_visibility, name="points-visibility"),
     path("reporters/<int:user_id>/", views.reporter_card, name="points-reporter"),

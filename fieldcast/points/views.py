@@ -78,6 +78,25 @@ def leaderboards(request: HttpRequest, board: str = "week") -> HttpResponse:
     )
 
 
+def assignment_board(request: HttpRequest, assignment_ref: str) -> HttpResponse:
+    page = _page_number(request)
+    rows = selectors.assignment_leaderboard(assignment_ref=assignment_ref, page=page)
+    return render(
+        request,
+        "points/leaderboards.html",
+        {
+            "board": "assignment",
+            "boards": [(key, BOARD_TITLES[key]) for key in selectors.BOARDS],
+            "board_title": _("Assignment %(ref)s") % {"ref": assignment_ref},
+            "rows": rows,
+            "city": "",
+            "page": page,
+            "has_next": len(rows) == selectors.BOARD_PAGE_SIZE,
+            "reporter_prefix": reverse("points-reporter", args=[0])[: -len("0/")],
+        },
+    )
+
+
 @login_required
 @require_POST
 def board_visibility(request: HttpRequest) -> HttpResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fieldcast.points.models import PointEvent, PointsAccount, PromotionRecord, ViewerRating
-from fieldcast.points.services import points_award
+from fieldcast.points.services import points_award, points_board_visibility_set, points_reverse
 from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +140,40 @@ def test_promotion_api_by_non_staff_is_refused(api_client, editor, reporter) -> 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
     assert PromotionRecord.objects.count() == 0
+
+
+def test_assignment_board_counts_only_that_assignment(api_client, client) -> None:
+    # given deeds for assignment flood-12 (one reversed), another assignment, and a hidden user
+    ada = UserFactory(display_name="Ada")
+    ben = UserFactory(display_name="Ben")
+    shy = UserFactory(display_name="Shy")
+    points_award(user=ada, rule="video_published", obj="a1", key="a1", assignment_ref="flood-12")
+    points_award(
+        user=ada,
+        rule="assignment_contribution",
+        obj="c1",
+        key="c1",
+        bonus=5,
+        assignment_ref="flood-12",
+    )
+    points_award(user=ben, rule="used_on_air", obj="b1", key="b1", assignment_ref="flood-12")
+    points_reverse(event_key="b1", reason="Wrong feed")
+    points_award(user=ben, rule="video_published", obj="b2", key="b2", assignment_ref="flood-12")
+    points_award(user=ben, rule="used_on_air", obj="b3", key="b3", assignment_ref="market-3")
+    points_award(user=shy, rule="used_on_air", obj="s1", key="s1", assignment_ref="flood-12")
+    points_board_visibility_set(user=shy, hidden=True)
+
+    # when anyone reads the assignment's board (API and page)
+    response = api_client.get("/api/v1/points/leaderboards/assignment/flood-12/")
+    page = client.get("/points/leaderboards/assignment/flood-12/")
+
+    # then Ada (10 + 25) leads Ben (50 - 50 + 10), the hidden user is absent
+    assert [(r["name"], r["points"]) for r in response.json()["results"]] == [
+        ("Ada", 35),
+        ("Ben", 10),
+    ]
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Assignment flood-12" in body
+    assert body.index("Ada") < body.index("Ben")
+    assert "Shy" not in body
