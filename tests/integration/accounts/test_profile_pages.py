@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from PIL import Image
 
 from fieldcast.accounts.models import ApiToken, User
 from fieldcast.accounts.selectors import api_token_for_key
@@ -207,3 +211,49 @@ def test_profile_update_with_an_overlong_name_changes_nothing(viewer: User) -> N
     }
     viewer.refresh_from_db()
     assert (viewer.display_name, viewer.city, viewer.bio) == before
+
+
+def _png(width: int = 8, height: int = 8) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_profile_update_with_an_avatar_stores_it(viewer: User) -> None:
+    # given a logged-in person with a small picture
+    client = _logged_in(viewer)
+    picture = SimpleUploadedFile("me.png", _png(), content_type="image/png")
+
+    # when they save their profile with it
+    response = client.post(
+        "/accounts/profile/",
+        {"display_name": "Amina", "city": "Accra", "bio": "", "avatar": picture},
+    )
+
+    # then the picture is in the configured storage
+    assert response.status_code == 302
+    viewer.refresh_from_db()
+    assert viewer.avatar.name.startswith("avatars/me")
+    assert viewer.avatar.name.endswith(".png")
+    assert default_storage.exists(viewer.avatar.name)
+    with default_storage.open(viewer.avatar.name) as stored:
+        assert stored.read() == _png()
+    default_storage.delete(viewer.avatar.name)
+
+
+def test_profile_update_with_a_file_that_is_not_an_image_changes_nothing(viewer: User) -> None:
+    # given a logged-in person
+    client = _logged_in(viewer)
+    fake = SimpleUploadedFile("me.png", b"not really a picture", content_type="image/png")
+
+    # when they upload something that is not a picture
+    response = client.post(
+        "/accounts/profile/", {"display_name": "Amina", "city": "Accra", "bio": "", "avatar": fake}
+    )
+
+    # then the form refuses it and nothing is stored
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["avatar"]
+    viewer.refresh_from_db()
+    assert viewer.avatar.name == ""
+    assert viewer.display_name != "Amina"

@@ -221,3 +221,17 @@ def test_refusal_without_credentials_says_how_to_authenticate(db: None) -> None:
     # then the 401 tells it which scheme to use, as HTTP requires
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
+
+
+def test_expired_session_on_a_private_page_explains_the_login_prompt(viewer: User) -> None:
+    # given a person on their profile whose session the server no longer has
+    client = Client()
+    client.force_login(viewer)
+    Session.objects.all().delete()
+
+    # when they reload their profile
+    response = client.get("/accounts/profile/", follow=True)
+
+    # then they land on the login page, told why
+    assert response.redirect_chain == [("/accounts/login/?next=/accounts/profile/", 302)]
+    assert "Your session has expired. Please log in again." in response.content.decode()
