@@ -7,20 +7,16 @@ from __future__ import annotations
 
 import csv
 import json
-import mimetypes
 from datetime import datetime, time
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseForbidden,
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
@@ -149,9 +145,10 @@ def case_review(request: HttpRequest, case_id: int) -> HttpResponse:
     hls_url = poster_url = ""
     if video is not None and video.output_prefix:
         if video.renditions:
-            hls_url = reverse("moderation-media", args=[video.pk, "master.m3u8"])
+            # The videos app's playlist and poster URLs let editors in whatever the state.
+            hls_url = reverse("video-hls-master", args=[video.pk])
         if video.poster_key:
-            poster_url = reverse("moderation-poster", args=[video.pk])
+            poster_url = reverse("video-poster", args=[video.pk])
     return render(
         request,
         "moderation/case.html",
@@ -259,52 +256,6 @@ def bulk_decide(request: HttpRequest) -> HttpResponse:
         if not outcome.ok:
             messages.error(request, f"#{outcome.case_id}: {outcome.message}")
     return redirect("moderation-queue")
-
-
-def _editor_video(request: HttpRequest, video_id: int) -> Video | HttpResponse:
-    if not request.user.is_authenticated:
-        return HttpResponseForbidden()
-    try:
-        services.ensure_editor(request.user)
-    except PermissionDenied:
-        return HttpResponseForbidden()
-    video = Video.objects.filter(pk=video_id).first()
-    if video is None or not video.output_prefix:
-        raise Http404(_("We could not find that video."))
-    return video
-
-
-def editor_media(request: HttpRequest, video_id: int, name: str) -> HttpResponseBase:
-    """A video's HLS files for the review player, whatever its state (editors only).
-
-    Playlists reference their segments relatively, so the whole tree plays from this prefix.
-    """
-    video = _editor_video(request, video_id)
-    if isinstance(video, HttpResponse):
-        return video
-    if ".." in name.split("/") or name.startswith("/"):
-        raise Http404()
-    key = f"{video.output_prefix.rstrip('/')}/{name}"
-    return _stream(key)
-
-
-def editor_poster(request: HttpRequest, video_id: int) -> HttpResponseBase:
-    video = _editor_video(request, video_id)
-    if isinstance(video, HttpResponse):
-        return video
-    if not video.poster_key:
-        raise Http404()
-    return _stream(video.poster_key)
-
-
-def _stream(key: str) -> HttpResponseBase:
-    if not default_storage.exists(key):
-        raise Http404()
-    content_type = "application/vnd.apple.mpegurl" if key.endswith(".m3u8") else None
-    content_type = content_type or mimetypes.guess_type(key)[0] or "application/octet-stream"
-    response = FileResponse(default_storage.open(key, "rb"), content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- Reports, notices, appeals (any logged-in person) -------------------------------------------
