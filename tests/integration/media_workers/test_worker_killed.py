@@ -69,6 +69,29 @@ def _processes_mentioning(needle: str) -> list[int]:
     return found
 
 
+def _one_hls_set(*, segments: int) -> list[str]:
+    """Every key of one finished version 1 with a 360p + 240p ladder."""
+    names = [f"v1/{name}/seg_{n:05d}.ts" for name in ("240p", "360p") for n in range(segments)]
+    names += ["v1/240p/index.m3u8", "v1/360p/index.m3u8", "v1/download.mp4", "v1/master.m3u8",
+              "v1/poster.jpg", "v1/thumbnails.jpg", "v1/thumbnails.vtt"]  # fmt: skip
+    return sorted(names)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces, so split after its closing paren
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
 @pytest.fixture
 def start_worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen]]:
     workers: list[subprocess.Popen] = []
@@ -124,13 +147,14 @@ def test_a_worker_killed_mid_transcode_is_replaced_and_the_task_finishes_once(
         what="transcode progress",
         logs=[first.log],
     )
-    assert _processes_mentioning(str(video.key))  # FFmpeg is running on this video
+    encoders = _processes_mentioning(str(video.key))
+    assert encoders  # FFmpeg is running on this video
 
     # when the whole worker is SIGKILLed
     os.killpg(first.pid, signal.SIGKILL)
     first.wait()
     _wait_for(
-        lambda: not _processes_mentioning(str(video.key)),
+        lambda: not set(encoders) & set(_processes_mentioning(str(video.key))),
         timeout=10,
         what="FFmpeg to die with its worker",
         logs=[first.log],
@@ -155,21 +179,8 @@ def test_a_worker_killed_mid_transcode_is_replaced_and_the_task_finishes_once(
         1,
         prefix + "v1/",
     )
-    segments = [f"v1/{name}/seg_{n:05d}.ts" for name in ("240p", "360p") for n in range(5)]
-    expected = sorted(
-        [
-            *segments,
-            "v1/240p/index.m3u8",
-            "v1/360p/index.m3u8",
-            "v1/download.mp4",
-            "v1/master.m3u8",
-            "v1/poster.jpg",
-            "v1/thumbnails.jpg",
-            "v1/thumbnails.vtt",
-        ]
-    )
     stored = sorted(k.removeprefix(prefix) for k in transcoding.storage_keys_under(prefix))
-    assert stored == expected
+    assert stored == _one_hls_set(segments=5)
     assert "transcode_video" in second.log.read_text()  # the second worker ran it
     assert not (Path(settings.TRANSCODE_WORK_DIR) / str(video.key)).exists()
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
@@ -182,3 +193,45 @@ def test_a_worker_killed_mid_transcode_is_replaced_and_the_task_finishes_once(
             logs=[second.log],
         )
         assert [name for name in os.listdir(settings.BROKER_DIR / "queue") if queue in name] == []
+
+
+def test_a_pool_process_killed_mid_transcode_is_requeued_by_its_worker(
+    transactional_db: None, start_worker, tmp_path: Path
+) -> None:
+    # given an uploaded 8 s 640x360 clip and a worker slow enough for the kill to land mid-encode
+    clip = make_clip(tmp_path / "clip.mp4", seconds=8, size="640x360")
+    key = default_storage.save(f"uploads/{uuid.uuid4()}/clip.mp4", ContentFile(clip.read_bytes()))
+    video = VideoFactory(state="uploaded", source_key=key, source_name="clip.mp4")
+    queue = f"transcode-test-{uuid.uuid4().hex[:8]}"
+    worker = start_worker(queue, TRANSCODE_PRESET="veryslow")
+    transcode_video.apply_async(args=[video.pk], queue=queue)
+    _wait_for(
+        lambda: Video.objects.get(pk=video.pk).progress > 0,
+        timeout=120,
+        what="transcode progress",
+        logs=[worker.log],
+    )
+    encoders = _processes_mentioning(str(video.key))
+    [pool_process] = _children(worker.pid)
+    # when only the pool process running the task is SIGKILLed (as the OOM killer would)
+    os.kill(pool_process, signal.SIGKILL)
+    # then its FFmpeg dies with it (PR_SET_PDEATHSIG)
+    _wait_for(
+        lambda: not set(encoders) & set(_processes_mentioning(str(video.key))),
+        timeout=10,
+        what="FFmpeg to die with its pool process",
+        logs=[worker.log],
+    )
+    # and the worker requeues the task (reject_on_worker_lost), which then finishes once
+    _wait_for(
+        lambda: Video.objects.get(pk=video.pk).state != "processing",
+        timeout=240,
+        what="the requeued task to finish",
+        logs=[worker.log],
+    )
+    video.refresh_from_db()
+    prefix = f"videos/{video.key}/"
+    assert (video.state, video.version) == ("pending_review", 1)
+    stored = sorted(k.removeprefix(prefix) for k in transcoding.storage_keys_under(prefix))
+    assert stored == _one_hls_set(segments=2)
+    assert "WorkerLostError" in worker.log.read_text()
