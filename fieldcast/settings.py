@@ -188,6 +188,8 @@ STORAGE = env("STORAGE", default="local")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise warns on every start (and every test request) when STATIC_ROOT is missing.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATIC_URL = "/static/"
 STATICFILES_DIRS: list[tuple[str, Path] | Path] = [BASE_DIR / "frontend" / "static"]
 for _prefix, _dist in (

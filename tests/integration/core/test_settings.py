@@ -84,6 +84,7 @@ def test_embedded_mode_with_nothing_set(tmp_path: Path) -> None:
     assert values["storage_options"]["location"] == str(tmp_path / "media")
     assert values["media_root"] == str(tmp_path / "media")
     assert values["debug"] is False
+    assert (tmp_path / "static").is_dir()
 
 
 def test_scaled_mode_from_the_environment(tmp_path: Path) -> None:
