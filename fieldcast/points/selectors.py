@@ -80,7 +80,14 @@ def account_for(*, user: User) -> PointsAccount:
 
 def user_is_trusted(*, user: User) -> bool:
     """Trusted and star reporters' items go first in moderation (the moderation queue's flag)."""
-    return PointsAccount.objects.filter(user=user, tier__in=[Tier.TRUSTED, Tier.STAR]).exists()
+    return user_id_is_trusted(user_id=user.pk)
+
+
+def user_id_is_trusted(*, user_id: int) -> bool:
+    """The same by id, for callers that hold only an id (moderation's priority)."""
+    return PointsAccount.objects.filter(
+        user_id=user_id, tier__in=[Tier.TRUSTED, Tier.STAR]
+    ).exists()
 
 
 def point_events_for_user(*, user: User, limit: int = 20) -> list[PointEvent]:
