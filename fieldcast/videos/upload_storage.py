@@ -111,6 +111,11 @@ class LocalWriter:
         self.path = local_part_path(upload.source_key)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.file = open(self.path, "r+b" if self.path.exists() else "w+b")  # noqa: SIM115
+        size = os.fstat(self.file.fileno()).st_size
+        if size < self.start:
+            # Committed bytes are gone (someone removed the file): never pad with zeros.
+            self.file.close()
+            raise OSError(f"{self.path} holds {size} bytes, fewer than the committed {self.start}")
         self.file.truncate(self.start)
         self.file.seek(self.start)
         self.written = 0
