@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fieldcast.accounts.models import User
-from fieldcast.core.errors import NotFound, ValidationFailed
+from fieldcast.core.errors import NotAuthenticated, NotFound, ValidationFailed
 from moderation import selectors, services
 from moderation.models import AuditEntry, Case, CaseKind, Notice, ReportReason, Verification
 
@@ -365,3 +365,24 @@ class ReasonsApi(APIView):
                 ],
             }
         )
+
+
+class TrustedSerializer(serializers.Serializer):
+    trusted = serializers.BooleanField()
+
+
+class TrustedReporterApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=TrustedSerializer, summary="Mark a reporter as trusted or not (staff)")
+    def put(self, request: Request, user_id: int) -> Response:
+        body = TrustedSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if not request.user.is_authenticated:
+            raise NotAuthenticated()
+        trusted = services.trusted_reporter_set(
+            user_id=user_id,
+            trusted=body.validated_data["trusted"],
+            staff=request.user,  # type: ignore[arg-type]
+        )
+        return Response({"user": user_id, "trusted": trusted})

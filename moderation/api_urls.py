@@ -18,4 +18,5 @@ urlpatterns = [
     path("audit/", api.AuditApi.as_view(), name="api-moderation-audit"),
     path("stats/", api.StatsApi.as_view(), name="api-moderation-stats"),
     path("reasons/", api.ReasonsApi.as_view(), name="api-moderation-reasons"),
+    path("trusted/<int:user_id>/", api.TrustedReporterApi.as_view(), name="api-moderation-trusted"),
 ]

@@ -255,3 +255,113 @@ def test_page_decision_rejects_with_reason_and_notifies(client, editor):
     assert response.status_code == 302
     assert _state(case)[3] == "rejected"
     assert Notice.objects.get(recipient=case.video.owner).message.startswith("“Dark clip” was not")
+
+
+def test_report_api_refuses_a_report_on_ones_own_video(api_client, reporter):
+    # given
+    video = published_video(owner=reporter)
+    api_client.force_authenticate(reporter)
+    # when
+    response = api_client.post(
+        reverse("api-moderation-reports"), {"video": video.pk, "reason": "spam"}, format="json"
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "own_content",
+        "message": "You cannot report your own video.",
+        "fields": {},
+    }
+    video.refresh_from_db()
+    assert (video.state, Case.objects.count()) == ("published", 0)
+
+
+def test_report_api_needs_a_login(api_client):
+    # given
+    video = published_video()
+    # when
+    response = api_client.post(
+        reverse("api-moderation-reports"), {"video": video.pk, "reason": "spam"}, format="json"
+    )
+    # then
+    assert (response.status_code, response.json()["error"]["code"]) == (401, "not_authenticated")
+    assert Case.objects.count() == 0
+
+
+def test_appeal_api_refuses_published_content_and_accepts_a_rejection(api_client, editor):
+    # given
+    rejected = pending_case(title="To appeal")
+    services.case_decide(
+        case_id=rejected.pk, editor=editor, decision="reject", reason_code="quality"
+    )
+    owner = rejected.video.owner
+    live = published_video(owner=owner)
+    api_client.force_authenticate(owner)
+    url = reverse("api-moderation-appeals")
+    # when
+    refused = api_client.post(url, {"video": live.pk, "note": "Why?"}, format="json")
+    accepted = api_client.post(
+        url, {"video": rejected.video_id, "note": "Look again."}, format="json"
+    )
+    # then
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "not_appealable")
+    assert accepted.status_code == 201
+    live.refresh_from_db()
+    assert live.state == "published"
+    assert Case.objects.filter(kind="appeal").count() == 1
+
+
+def test_notices_api_lists_a_persons_outcomes(api_client, editor):
+    # given
+    case = pending_case(title="Told")
+    services.case_decide(case_id=case.pk, editor=editor, decision="approve")
+    api_client.force_authenticate(case.video.owner)
+    # when
+    body = api_client.get(reverse("api-moderation-notices")).json()
+    # then
+    assert [n["message"] for n in body["results"]] == ["“Told” was approved and published."]
+
+
+def test_trusted_api_is_for_staff_only(api_client, editor, staff_user, reporter):
+    # given
+    api_client.force_authenticate(editor)
+    url = reverse("api-moderation-trusted", args=[reporter.pk])
+    # when
+    refused = api_client.put(url, {"trusted": True}, format="json")
+    api_client.force_authenticate(staff_user)
+    accepted = api_client.put(url, {"trusted": True}, format="json")
+    # then
+    assert (refused.status_code, accepted.json()) == (403, {"user": reporter.pk, "trusted": True})
+
+
+def test_report_page_shows_the_refusal_for_ones_own_video(client, reporter):
+    # given
+    video = published_video(owner=reporter)
+    client.force_login(reporter)
+    # when
+    response = client.post(
+        reverse("moderation-report-video", args=[video.pk]), {"reason": "spam", "text": ""}
+    )
+    # then
+    assert response.status_code == 400
+    assert "You cannot report your own video." in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+def test_reporter_resubmits_after_a_request_for_changes_from_the_notices_page(client, editor):
+    # given
+    case = pending_case(title="Needs place")
+    services.case_decide(
+        case_id=case.pk, editor=editor, decision="request_changes", reason_text="Where is it?"
+    )
+    client.force_login(case.video.owner)
+    page = client.get(reverse("moderation-notices")).content.decode()
+    # when
+    client.post(
+        reverse("moderation-resubmit", args=[case.pk]),
+        {"title": "Needs place", "description": "Ibadan, Dugbe market."},
+    )
+    # then
+    assert "Where is it?" in page
+    assert _state(case)[0] == "open"
+    assert case.video.description == "Ibadan, Dugbe market."
