@@ -165,11 +165,21 @@ def points_summary(*, user: User) -> PointsSummary:
         tier_label=levels.tier_label(account.tier),
         next_tier_label=levels.tier_label(next_tier.code) if next_tier else None,
         next_tier_missing=missing,
-        nudge=nudge_text(nudge) if nudge else None,
+        nudge=nudge_text(nudge)
+        if nudge and _nudge_still_ahead(nudge, level, account.tier)
+        else None,
         hidden=account.hide_from_boards,
         network_reporter=is_network_reporter(user=user),
         last_tier_change=TierChange.objects.filter(user=user).first(),
     )
+
+
+def _nudge_still_ahead(nudge: Nudge, level: int, tier: str) -> bool:
+    """A nudge stops showing once its target is reached."""
+    if nudge.kind == NudgeKind.LEVEL:
+        return int(nudge.target) > level
+    codes = [row.code for row in levels.tier_table()]
+    return tier in codes and nudge.target in codes and codes.index(nudge.target) > codes.index(tier)
 
 
 def levels_floor(level: int) -> int:

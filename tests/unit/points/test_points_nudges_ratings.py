@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from fieldcast.core.errors import Conflict, ValidationFailed
 from fieldcast.points.models import Nudge, PointEvent, PointsAccount, ViewerRating
-from fieldcast.points.selectors import nudge_text
+from fieldcast.points.selectors import nudge_text, points_summary
 from fieldcast.points.services import points_award, rating_month_bonus_pay, rating_submit
 from fieldcast.points.tasks import rating_month_bonus
 from tests.factories import UserFactory, VideoFactory
@@ -144,3 +144,19 @@ def test_monthly_bonus_task_for_a_given_month(viewer) -> None:
     # then the reporter got the first place's +100 once
     assert (first, second) == (1, 1)
     assert PointsAccount.objects.get(user=reporter).total == 100
+
+
+def test_nudge_stops_showing_once_its_level_is_reached(reporter) -> None:
+    # given a nudge toward level 2
+    points_award(user=reporter, rule="video_published", obj="v1", key="vp:1")
+    assert (
+        points_summary(user=reporter).nudge
+        == "10 points to level 2: one published clip would do it."
+    )
+
+    # when the reporter reaches level 2 the same day
+    points_award(user=reporter, rule="video_published", obj="v2", key="vp:2")
+
+    # then the card no longer shows it (and no second nudge was made today)
+    assert points_summary(user=reporter).nudge is None
+    assert Nudge.objects.filter(user=reporter).count() == 1
