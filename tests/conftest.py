@@ -16,6 +16,13 @@ from tests.factories import UserFactory
 _skipped: list[str] = []
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Browser journeys run last: Playwright's sync API keeps an event loop in the main thread for
+    # the session-scoped browser, which would break async_to_sync in every test after it; and the
+    # e2e server's worker must not consume tasks that other tests enqueue on a shared broker.
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped:
         _skipped.append(report.nodeid)
