@@ -365,3 +365,32 @@ def test_reporter_resubmits_after_a_request_for_changes_from_the_notices_page(cl
     assert "Where is it?" in page
     assert _state(case)[0] == "open"
     assert case.video.description == "Ibadan, Dugbe market."
+
+
+@pytest.mark.parametrize("items", [1, 8])
+def test_queue_api_query_count_does_not_grow_with_the_queue(
+    api_client, editor, items, django_assert_max_num_queries
+):
+    # given
+    for _ in range(items):
+        pending_case()
+    api_client.force_authenticate(editor)
+    # when
+    with django_assert_max_num_queries(7):
+        response = api_client.get(reverse("api-moderation-queue"))
+    # then
+    assert response.json()["count"] == items
+
+
+def test_queue_page_query_count_does_not_grow_with_the_queue(
+    client, editor, django_assert_max_num_queries
+):
+    # given
+    for _ in range(8):
+        pending_case()
+    client.force_login(editor)
+    # when
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("moderation-queue"))
+    # then
+    assert response.content.decode().count('data-testid="queue-item"') == 8
