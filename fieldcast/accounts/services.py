@@ -57,6 +57,9 @@ def user_grant_role(*, user: User, role: str, granted_by: User | None) -> User:
 def api_token_create(*, user: User) -> str:
     """Issue a new API token, replacing any previous one. Returns the key: it is shown once."""
     key = secrets.token_urlsafe(32)
+    # Two requests at once (a double click) would both find no token and both insert one: the
+    # second insert breaks the one-token-per-user constraint. Locking the user's row queues them.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     ApiToken.objects.filter(user=user).delete()
     ApiToken.objects.create(user=user, key_hash=hash_api_key(key), prefix=key[:TOKEN_PREFIX_LENGTH])
     return key
