@@ -10,6 +10,7 @@ urlpatterns = [
     path("go/", views.go_live, name="go-live"),
     path("sources/", views.sources, name="sources"),
     path("whip/", views.whip_endpoint, name="whip"),
+    path("srt/", views.srt_session, name="srt"),
     path("whip/<str:session_id>/", views.whip_session, name="whip-session"),
     path("keys/", views.key_create, name="key-create"),
     path("keys/<int:key_id>/rotate/", views.key_rotate, name="key-rotate"),

@@ -20,6 +20,7 @@ from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import ApplicationError, NotAuthenticated, ValidationFailed
 from ingest import selectors, services
+from ingest.media.srt import srt_listeners
 from ingest.media.whip import MAX_OFFER_BYTES, live_ingest
 from ingest.models import StreamKey
 from ingest.selectors import stream_keys_for_user
@@ -183,6 +184,23 @@ async def whip_session(request: HttpRequest, session_id: str) -> HttpResponse:
     except ApplicationError as error:
         return _whip_error(error)
     return _whip_response(status=200)
+
+
+@csrf_exempt
+async def srt_session(request: HttpRequest) -> HttpResponse:
+    """POST with `Authorization: Bearer <key>`: a port and passphrase of your own for SRT."""
+    if request.method == "OPTIONS":
+        return _options()
+    if request.method != "POST":
+        return _whip_response(status=405, Allow="POST, OPTIONS")
+    try:
+        offer = await srt_listeners.open(secret=_bearer(request))
+    except ApplicationError as error:
+        return _whip_error(error)
+    response = JsonResponse(offer, status=201)
+    for name, value in _CORS.items():
+        response[name] = value
+    return response
 
 
 class UnsupportedMedia(ApplicationError):

@@ -23,6 +23,7 @@ import av
 from PIL import Image
 
 from ingest.events import send_media_event
+from ingest.media.background import spawn
 from ingest.media.recording import Recorder
 from ingest.media.reporting import SourceReporter
 
@@ -150,7 +151,7 @@ class SourceRuntime:
         self._frame_times.append(now)
         if not self._session_first_frame:
             self._session_first_frame = True
-            asyncio.create_task(self._report_first_frame(session_id))
+            spawn(self._report_first_frame(session_id), name=f"first-frame-{session_id}")
         if self._record_backlog >= MAX_RECORDING_BACKLOG:
             self.recording_dropped += 1
             return

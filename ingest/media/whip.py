@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from fieldcast.core.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from ingest.media.background import spawn
 from ingest.media.ice import configure_ice, filter_sdp_candidates, ice_configuration
 from ingest.media.pipeline import SourceRuntime
 from ingest.media.reporting import ServiceReporter, SourceReporter
@@ -269,7 +270,7 @@ class LiveIngest:
             return
         session.closing = True
         self.sessions.pop(session.session_id, None)
-        asyncio.create_task(session.close())
+        spawn(session.close(), name=f"close-{session.session_id}")
         await self.reporter.disconnected(source_id=session.source_id, session_id=session.session_id)
         if session.source_id not in self._grace:
             self._grace[session.source_id] = asyncio.create_task(

@@ -1,0 +1,216 @@
+"""SRT ingest: the ffmpeg CLI listens (PyAV's FFmpeg has no libsrt), remuxes to MPEG-TS on a pipe,
+and PyAV decodes the pipe in a thread.
+
+ffmpeg's listener cannot tell us the caller's `streamid`, so one port cannot serve several
+publishers by key. Instead a publisher asks for a session with its stream key (POST /live/srt/,
+`Authorization: Bearer <key>`, like WHIP) and gets a port of its own from SRT_PORT_RANGE plus an SRT
+passphrase: only the caller that knows both can publish. The port is freed when the stream ends or
+nobody called within SRT_WAIT_SECONDS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import socket
+import subprocess
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import av
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from fieldcast.core.errors import ApplicationError
+from ingest.media.background import spawn
+from ingest.media.pipeline import SourceRuntime
+from ingest.media.whip import LiveIngest, PublishSession, live_ingest
+from media_workers.ffmpeg_binary import ffmpeg_path
+
+logger = logging.getLogger(__name__)
+
+
+class NoSrtPort(ApplicationError):
+    status_code = 503  # type: ignore[assignment]
+    default_code = "no_srt_port"
+
+
+def srt_listener_command(*, host: str, port: int, passphrase: str, wait_seconds: int) -> list[str]:
+    """ffmpeg as an SRT listener, copying the first video (and audio) stream to MPEG-TS on stdout."""
+    url = (
+        f"srt://{host}:{port}?mode=listener&passphrase={passphrase}&pbkeylen=16"
+        f"&listen_timeout={wait_seconds * 1_000_000}&latency=200000"
+    )
+    return [
+        ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error",
+        "-probesize", "32768", "-analyzeduration", "500000",
+        "-i", url, "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy",
+        "-flush_packets", "1", "-muxdelay", "0", "-f", "mpegts", "pipe:1",
+    ]  # fmt: skip
+
+
+def parse_port_range(spec: str) -> range:
+    low, _sep, high = spec.partition("-")
+    return range(int(low), int(high or low) + 1)
+
+
+@dataclass
+class SrtSession(PublishSession):
+    process: subprocess.Popen[bytes] | None = None
+
+    async def hang_up(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
+
+class SrtListeners:
+    """Ports handed out to publishers of this process, and the ffmpeg listener on each."""
+
+    def __init__(self) -> None:
+        self.busy: set[int] = set()
+
+    def allocate(self) -> int:
+        for port in parse_port_range(settings.SRT_PORT_RANGE):
+            # Another process (a second web worker, a leftover listener) may hold a port too.
+            if port not in self.busy and not _udp_port_taken(settings.SRT_HOST, port):
+                self.busy.add(port)
+                return port
+        raise NoSrtPort(_("Every SRT port is in use. Try again in a minute."))
+
+    async def open(self, *, secret: str, ingest: LiveIngest | None = None) -> dict[str, Any]:
+        """Check the key, start a listener on a free port and say how to call it."""
+        ingest = ingest or live_ingest()
+        key = await ingest.authorize(secret)
+        port = self.allocate()
+        passphrase = secrets.token_hex(12)
+        wait = int(settings.SRT_WAIT_SECONDS)
+        command = srt_listener_command(
+            host=settings.SRT_HOST, port=port, passphrase=passphrase, wait_seconds=wait
+        )
+        # A plain Popen (in a thread): PyAV reads its stdout as a file, in the reader thread.
+        process = await asyncio.to_thread(
+            subprocess.Popen,
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        await _wait_bound(settings.SRT_HOST, port, process)
+        loop = asyncio.get_running_loop()
+        spawn(self._serve(ingest, secret, key.user_id, port, process, loop), name=f"srt-{port}")
+        return {
+            "url": f"srt://{settings.SRT_PUBLIC_HOST or settings.SRT_HOST}:{port}"
+            f"?passphrase={passphrase}&pbkeylen=16&streamid=publish:{secret}",
+            "port": port,
+            "passphrase": passphrase,
+            "wait_seconds": wait,
+        }
+
+    async def _serve(
+        self,
+        ingest: LiveIngest,
+        secret: str,
+        user_id: int,
+        port: int,
+        process: subprocess.Popen[bytes],
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        started = asyncio.Event()
+        holder: dict[str, Any] = {"ready": threading.Event()}
+
+        def on_first_packet() -> None:
+            loop.call_soon_threadsafe(started.set)
+
+        reader = threading.Thread(
+            target=_read_ts,
+            args=(process, on_first_packet, holder, loop),
+            name=f"ingest-srt-{port}",
+            daemon=True,
+        )
+        reader.start()
+        try:
+            waiting = asyncio.create_task(started.wait())
+            exited = asyncio.create_task(asyncio.to_thread(reader.join))
+            await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+            if not started.is_set():
+                return  # nobody called in time, or the caller could not decrypt
+            session, runtime = await ingest.begin(
+                secret=secret,
+                protocol="srt",
+                title="",
+                make_session=lambda grant, session_id: SrtSession(
+                    session_id=session_id,
+                    user_id=user_id,
+                    source_id=grant.source_id,
+                    source_key=grant.source_key,
+                    process=process,
+                ),
+            )
+            runtime.attach(session_id=session.session_id, stats_probe=None)
+            holder["deliver"] = _deliverer(runtime, session.session_id)
+            holder["ready"].set()
+            await exited
+            if not session.closing:
+                await ingest.end_session(session)
+        except ApplicationError as error:
+            logger.info("SRT publish refused: %s", error.message)
+        finally:
+            holder["ready"].set()
+            if process.poll() is None:
+                process.terminate()
+            await asyncio.to_thread(process.wait)
+            self.busy.discard(port)
+
+
+def _udp_port_taken(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+async def _wait_bound(host: str, port: int, process: subprocess.Popen[bytes]) -> None:
+    """Return once ffmpeg listens (its port is taken), so a caller told the URL can connect."""
+    for _attempt in range(60):
+        if process.poll() is not None or _udp_port_taken(host, port):
+            return
+        await asyncio.sleep(0.05)
+
+
+def _deliverer(runtime: SourceRuntime, session_id: str) -> Any:
+    return lambda frame: runtime.on_video_frame(frame, session_id)
+
+
+def _read_ts(
+    process: subprocess.Popen[bytes],
+    on_first_packet: Any,
+    holder: dict[str, Any],
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    """Blocking: decode the MPEG-TS pipe; frames go to the loop once the session exists."""
+    assert process.stdout is not None  # noqa: S101 - opened with a pipe
+    try:
+        # Small probe: the default (5 MB, 5 s) would hold a low-bitrate phone stream for seconds.
+        with av.open(
+            process.stdout,
+            format="mpegts",
+            mode="r",
+            options={"probesize": "8192", "analyzeduration": "200000"},
+        ) as container:
+            stream = container.streams.video[0]
+            on_first_packet()
+            holder["ready"].wait(timeout=30)  # the session exists (or never will)
+            for frame in container.decode(stream):
+                deliver = holder.get("deliver")
+                if deliver is not None:
+                    loop.call_soon_threadsafe(deliver, frame)
+    except (av.error.FFmpegError, IndexError, ValueError, OSError) as error:
+        logger.info("SRT stream ended: %s", error)
+
+
+srt_listeners = SrtListeners()
