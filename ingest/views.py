@@ -32,6 +32,8 @@ def _keys_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "can_go_live": roles.has_role_permission(user, "go_live"),
         "stream_keys": list(stream_keys_for_user(user=user)),
         "whip_url": request.build_absolute_uri(reverse("ingest:whip")),
+        "srt_url": request.build_absolute_uri(reverse("ingest:srt")),
+        "rtmp_base": f"rtmp://{request.get_host().split(':')[0]}:{settings.RTMP_PORT}/live/",
         **extra,
     }
 

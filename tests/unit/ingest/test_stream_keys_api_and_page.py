@@ -101,6 +101,8 @@ def test_profile_page_shows_section_and_creates_key_with_htmx(client, reporter) 
     assert "My phone" in body
     assert 'data-testid="new-stream-key"' in body
     assert key.prefix in body
+    assert "rtmp://testserver:1935/live/fck_" in body
+    assert "/live/srt/" in body
 
 
 def test_profile_page_of_a_viewer_has_no_stream_keys(client, viewer) -> None:
