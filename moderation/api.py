@@ -31,6 +31,8 @@ class CaseSerializer(serializers.Serializer):
     video_title = serializers.CharField(allow_null=True)
     video_state = serializers.CharField(allow_null=True)
     reported_user_id = serializers.IntegerField(allow_null=True)
+    live_source_id = serializers.IntegerField(allow_null=True)
+    live_source_title = serializers.CharField(allow_null=True)
     submitted_by_id = serializers.IntegerField(allow_null=True)
     flags = serializers.ListField(child=serializers.CharField())
     priority = serializers.FloatField()
@@ -53,6 +55,8 @@ def case_data(case: Case) -> dict[str, Any]:
         "video_title": case.video.title if case.video is not None else None,
         "video_state": case.video.state if case.video is not None else None,
         "reported_user_id": case.reported_user_id,
+        "live_source_id": case.live_source_id,
+        "live_source_title": case.live_source.title if case.live_source is not None else None,
         "submitted_by_id": case.submitted_by_id,
         "flags": list(case.flags),
         "priority": selectors.case_priority_score(case),
@@ -83,6 +87,7 @@ class QueueApi(APIView):
     def get(self, request: Request) -> Response:
         editor = services.ensure_editor(request.user)
         services.cases_sync_pending_videos()
+        services.cases_sync_live_sources()
         params = request.query_params
         reporter = params.get("reporter")
         cases = selectors.queue_cases(

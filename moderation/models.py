@@ -36,6 +36,7 @@ class Decision(models.TextChoices):
     REMOVE = "remove", _("Removed")  # report case: the content goes
     UPHOLD = "uphold", _("Appeal refused")
     OVERTURN = "overturn", _("Appeal granted")
+    CLOSED = "closed", _("Closed elsewhere")  # e.g. a live source that ended or was decided
 
 
 class Verification(models.TextChoices):
@@ -56,6 +57,13 @@ class Case(models.Model):
     )
     reported_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="moderation_cases",
+    )
+    live_source = models.ForeignKey(
+        "ingest.LiveSource",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -119,6 +127,11 @@ class Case(models.Model):
                 fields=["kind", "video"],
                 condition=Q(status="open") & Q(video__isnull=False),
                 name="moderation_one_open_case_per_video_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "live_source"],
+                condition=Q(status="open") & Q(live_source__isnull=False),
+                name="moderation_one_open_case_per_source_kind",
             ),
             models.UniqueConstraint(
                 fields=["kind", "reported_user"],

@@ -41,7 +41,13 @@ def queue_cases(
 ) -> QuerySet[Case]:
     """Open queue items; newest first, or by priority (moderation.priority)."""
     cases = Case.objects.filter(status=CaseStatus.OPEN).select_related(
-        "video", "video__owner", "submitted_by", "claimed_by", "reported_user"
+        "video",
+        "video__owner",
+        "submitted_by",
+        "claimed_by",
+        "reported_user",
+        "live_source",
+        "live_source__reporter",
     )
     if kind:
         cases = cases.filter(kind=kind)
@@ -112,7 +118,14 @@ def case_for_review(*, case_id: int) -> CaseReview | None:
     """One item with what a reviewer needs: video, uploader history, checks, reports, appeal."""
     case = (
         Case.objects.select_related(
-            "video", "video__owner", "claimed_by", "reported_user", "decided_by", "excluded_editor"
+            "video",
+            "video__owner",
+            "claimed_by",
+            "reported_user",
+            "decided_by",
+            "excluded_editor",
+            "live_source",
+            "live_source__reporter",
         )
         .filter(pk=case_id)
         .first()

@@ -32,6 +32,8 @@ from fieldcast.core.errors import (
 )
 from fieldcast.videos import services as video_services
 from fieldcast.videos.models import Video, VideoState
+from ingest import services as ingest_services
+from ingest.models import LiveSource, SourceState
 from moderation import fingerprints, priority
 from moderation.models import (
     Appeal,
@@ -55,6 +57,7 @@ DECISIONS_BY_KIND: dict[str, set[str]] = {
     CaseKind.VIDEO: {Decision.APPROVE, Decision.REJECT, Decision.REQUEST_CHANGES},
     CaseKind.REPORT: {Decision.DISMISS, Decision.REMOVE},
     CaseKind.APPEAL: {Decision.UPHOLD, Decision.OVERTURN},
+    CaseKind.LIVE_SOURCE: {Decision.APPROVE, Decision.REJECT},
 }
 
 
@@ -202,12 +205,15 @@ def _check_open_for(case: Case, editor: User) -> None:
 
 
 def _case_state(case: Case) -> dict[str, Any]:
-    return {
+    state: dict[str, Any] = {
         "status": case.status,
         "decision": case.decision,
         "claimed_by": case.claimed_by_id,
         "video_state": case.video.state if case.video is not None else None,
     }
+    if case.live_source is not None:
+        state["source_state"] = case.live_source.state
+    return state
 
 
 # --- The queue ----------------------------------------------------------------------------------
@@ -245,6 +251,52 @@ def cases_sync_pending_videos() -> int:
         except IntegrityError:
             continue  # another process opened it first
     return created
+
+
+@transaction.atomic
+def cases_sync_live_sources() -> int:
+    """Open a case for every live source waiting for approval; close cases whose source was
+    decided on the live sources page or ended (returns how many were opened).
+    """
+    waiting = LiveSource.objects.filter(state=SourceState.LIVE).exclude(
+        moderation_cases__kind=CaseKind.LIVE_SOURCE,
+        moderation_cases__status=CaseStatus.OPEN,
+    )
+    opened = 0
+    for source in waiting:
+        try:
+            with transaction.atomic():
+                _new_case(
+                    kind=CaseKind.LIVE_SOURCE,
+                    live_source=source,
+                    submitted_by_id=source.reporter_id,
+                )
+                opened += 1
+        except IntegrityError:
+            continue
+    stale = (
+        Case.objects.select_for_update()
+        .filter(kind=CaseKind.LIVE_SOURCE, status=CaseStatus.OPEN)
+        .exclude(live_source__state=SourceState.LIVE)
+    )
+    for case in stale.select_related("live_source"):
+        before = _case_state(case)
+        case.status = CaseStatus.DECIDED
+        case.decision = Decision.CLOSED
+        case.decided_at = timezone.now()
+        case.claimed_by = None
+        case.claimed_until = None
+        case.save()
+        _audit(
+            actor=None,
+            action=AuditAction.DECIDE,
+            case=case,
+            reason=_("The live source is %(state)s.")
+            % {"state": case.live_source.get_state_display() if case.live_source else ""},
+            before=before,
+            after=_case_state(case),
+        )
+    return opened
 
 
 @transaction.atomic
@@ -370,6 +422,7 @@ def case_decide(
         CaseKind.VIDEO: _decide_video,
         CaseKind.REPORT: _decide_report,
         CaseKind.APPEAL: _decide_appeal,
+        CaseKind.LIVE_SOURCE: _decide_live_source,
     }
     handler: Any = handlers[case.kind]  # type: ignore[index]
     reason = handler(
@@ -579,6 +632,25 @@ def _decide_appeal(
     _finish(case, editor, decision, reason_text=note)
     _notify(recipient=video.owner, message=message, video=video, case=case)
     return note
+
+
+def _decide_live_source(
+    *, case: Case, editor: User, decision: str, reason_code: str, reason_text: str, **_unused: Any
+) -> str:
+    source = case.live_source
+    if source is None or source.state != SourceState.LIVE:
+        raise AlreadyDecided(_("This live source is no longer waiting for approval."))
+    readable = ""
+    if decision == Decision.REJECT:
+        code, text, readable = _reason(reason_code, reason_text)
+        ingest_services.source_decide(
+            source_key=str(source.key), editor=editor, action="reject", reason=readable
+        )
+        _finish(case, editor, decision, reason_code=code, reason_text=text)
+    else:
+        ingest_services.source_decide(source_key=str(source.key), editor=editor, action="approve")
+        _finish(case, editor, decision)
+    return readable
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if isinstance(editor, HttpResponse):
         return editor
     services.cases_sync_pending_videos()
+    services.cases_sync_live_sources()
     filters = _queue_filters(request)
     cases = selectors.queue_cases(editor=editor, **filters)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))

@@ -376,7 +376,7 @@ def test_queue_api_query_count_does_not_grow_with_the_queue(
         pending_case()
     api_client.force_authenticate(editor)
     # when
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(11):
         response = api_client.get(reverse("api-moderation-queue"))
     # then
     assert response.json()["count"] == items
@@ -390,7 +390,7 @@ def test_queue_page_query_count_does_not_grow_with_the_queue(
         pending_case()
     client.force_login(editor)
     # when
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("moderation-queue"))
     # then
     assert response.content.decode().count('data-testid="queue-item"') == 8
