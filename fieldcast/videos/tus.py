@@ -384,7 +384,7 @@ class TusApp:
         pending = bytearray()
         received = 0
         unsaved = 0
-        last_beat = time.monotonic()
+        last_beat = last_save = time.monotonic()
         gone = False
         too_long = False
 
@@ -395,15 +395,23 @@ class TusApp:
                 unsaved += len(pending)
                 pending = bytearray()
 
+        async def beat_if_due() -> None:
+            # Renew the lease BEFORE writing after a pause: a writer that went silent for
+            # longer than the lease may have been replaced, and must not write any more.
+            nonlocal last_beat
+            if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+                await sync_to_async(services.upload_heartbeat)(upload_id=upload.pk, token=token)
+                last_beat = time.monotonic()
+
         async def save() -> Upload:
-            nonlocal unsaved, last_beat
+            nonlocal unsaved, last_beat, last_save
             state = await in_thread(writer.checkpoint, thread_sensitive=False)()
             saved = await sync_to_async(services.upload_commit)(
                 upload_id=upload.pk, token=token, checkpoint=state
             )
             await in_thread(writer.committed, thread_sensitive=False)(state)
             unsaved = 0
-            last_beat = time.monotonic()
+            last_beat = last_save = time.monotonic()
             return saved
 
         try:
@@ -422,18 +430,13 @@ class TusApp:
                         pending += chunk
                         if hasher is not None:
                             hasher.update(chunk)
+                    await beat_if_due()
                     if len(pending) >= WRITE_BATCH:
                         await flush()
-                    since_beat = time.monotonic() - last_beat
                     if hasher is None and writer.wants_checkpoint(
-                        unsaved_bytes=unsaved, unsaved_seconds=since_beat
+                        unsaved_bytes=unsaved, unsaved_seconds=time.monotonic() - last_save
                     ):
                         upload = await save()
-                    elif since_beat >= HEARTBEAT_SECONDS:
-                        await sync_to_async(services.upload_heartbeat)(
-                            upload_id=upload.pk, token=token
-                        )
-                        last_beat = time.monotonic()
                     if not message.get("more_body", False):
                         break
                 if too_long or (gone and hasher is not None):
@@ -443,6 +446,7 @@ class TusApp:
                             _("The request carries more bytes than the upload's length.")
                         )
                     raise ClientGone
+                await beat_if_due()
                 await flush()
                 if hasher is not None and hasher.digest() != checksum:
                     await in_thread(writer.rollback, thread_sensitive=False)()

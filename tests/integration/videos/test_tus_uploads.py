@@ -194,6 +194,34 @@ def test_killed_web_process_then_restarted_upload_resumes(
     assert _stored_sha1(video) == sha1
 
 
+def test_silent_connection_is_taken_over_and_cannot_write_afterwards(
+    tus_server, make_reporter, tmp_path
+):
+    # given: a PATCH that sent 2 MiB and then went silent (a phone that lost its network)
+    reporter, headers = make_reporter()
+    path, sha1 = _clip(tmp_path, 6 * MiB)
+    data = path.read_bytes()
+    url = tus_server.url + _create(tus_server, headers, len(data), title="T").headers["Location"]
+    stale = _start_patch(url, headers, 0, len(data))
+    stale.sendall(data[: 2 * MiB])
+    time.sleep(0.5)
+    # when: the phone comes back on a new connection and finishes the upload
+    uploader = tus.TusClient(tus_server.uploads_url, headers=headers).uploader(
+        str(path), url=url, chunk_size=2 * MiB
+    )
+    uploader.upload()
+    # and the stale connection wakes up and sends the rest
+    stale.settimeout(20)
+    stale.sendall(data[2 * MiB :])
+    reply = stale.recv(4096).decode(errors="replace")
+    stale.close()
+    # then: the stale writer was refused and every stored byte is right
+    video = Video.objects.get(owner=reporter)
+    assert reply.startswith("HTTP/1.1 409")
+    assert video.state == "uploaded"
+    assert _stored_sha1(video) == sha1
+
+
 def test_creation_with_upload_in_one_request(tus_server, make_reporter):
     # given
     reporter, headers = make_reporter()
