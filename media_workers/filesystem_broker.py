@@ -17,7 +17,8 @@ The fix, as Redis does it with its unacked hash:
   back to the queue under their original name (so they keep their place in line).
 
 Enabled in settings with `CELERY_BROKER_TRANSPORT = "media_workers.filesystem_broker:Transport"`
-when the broker URL is `filesystem://`. Folders default to siblings of `data_folder_in`.
+when the broker URL is `filesystem://`. Folders (`unacked/`, `leases/`, and `control/` for the
+exchange tables) default to siblings of `data_folder_in`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import Any
 from kombu.transport import filesystem
 from kombu.utils.encoding import bytes_to_str
 from kombu.utils.json import loads
+from kombu.utils.objects import cached_property
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +91,13 @@ class Channel(filesystem.Channel):
         self._unacked_paths: dict[str, Path] = {}
         self._last_recovery = 0.0
         self.recover_orphans()
+
+    @cached_property
+    def control_folder(self) -> Path:
+        # kombu's default is `control/` relative to the working directory (the repository, for
+        # `make run`); keep the exchange tables with the rest of the broker's files instead.
+        default = Path(self.data_folder_in).parent / "control"
+        return Path(self.transport_options.get("control_folder", default))
 
     @property
     def unacked_folder(self) -> Path:

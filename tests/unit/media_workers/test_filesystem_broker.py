@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,13 @@ def connection(broker: Path) -> Iterator[Connection]:
         yield conn
 
 
+@pytest.fixture
+def queue_name() -> str:
+    # kombu keeps declared bindings in process-wide state: a fresh name per test makes each
+    # test's broker folder get its own exchange table.
+    return f"jobs-{uuid.uuid4().hex[:8]}"
+
+
 def _names(folder: Path) -> list[str]:
     return sorted(os.listdir(folder)) if folder.exists() else []
 
@@ -37,9 +45,11 @@ def _orphan(broker: Path, message_file: str, lease_id: str = "deadbeef") -> None
     os.rename(broker / "queue" / message_file, broker / "unacked" / f"{lease_id}~{message_file}")
 
 
-def test_a_fetched_message_stays_on_disk_until_acked(connection: Connection, broker: Path) -> None:
+def test_a_fetched_message_stays_on_disk_until_acked(
+    connection: Connection, broker: Path, queue_name: str
+) -> None:
     # given
-    queue = connection.SimpleQueue("jobs")
+    queue = connection.SimpleQueue(queue_name)
     queue.put({"video_id": 7})
     # when
     message = queue.get(timeout=1)
@@ -54,10 +64,10 @@ def test_a_fetched_message_stays_on_disk_until_acked(connection: Connection, bro
 
 
 def test_a_rejected_message_with_requeue_goes_back_to_the_queue(
-    connection: Connection, broker: Path
+    connection: Connection, broker: Path, queue_name: str
 ) -> None:
     # given
-    queue = connection.SimpleQueue("jobs")
+    queue = connection.SimpleQueue(queue_name)
     queue.put({"video_id": 7})
     message = queue.get(timeout=1)
     # when
@@ -68,10 +78,10 @@ def test_a_rejected_message_with_requeue_goes_back_to_the_queue(
 
 
 def test_the_unacked_message_of_a_dead_worker_is_redelivered(
-    connection: Connection, broker: Path
+    connection: Connection, broker: Path, queue_name: str
 ) -> None:
     # given a message a dead process had fetched
-    queue = connection.SimpleQueue("jobs")
+    queue = connection.SimpleQueue(queue_name)
     queue.put({"video_id": 7})
     [message_file] = _names(broker / "queue")
     _orphan(broker, message_file)
@@ -85,10 +95,10 @@ def test_the_unacked_message_of_a_dead_worker_is_redelivered(
 
 
 def test_the_unacked_message_of_a_live_worker_is_left_alone(
-    connection: Connection, broker: Path
+    connection: Connection, broker: Path, queue_name: str
 ) -> None:
     # given a message fetched by a process that is still alive (it holds its lease's lock)
-    queue = connection.SimpleQueue("jobs")
+    queue = connection.SimpleQueue(queue_name)
     queue.put({"video_id": 7})
     [message_file] = _names(broker / "queue")
     _orphan(broker, message_file, lease_id="alive")
@@ -102,9 +112,11 @@ def test_the_unacked_message_of_a_live_worker_is_left_alone(
         assert _names(broker / "unacked") == [f"alive~{message_file}"]
 
 
-def test_a_new_channel_recovers_orphans_when_it_opens(connection: Connection, broker: Path) -> None:
+def test_a_new_channel_recovers_orphans_when_it_opens(
+    connection: Connection, broker: Path, queue_name: str
+) -> None:
     # given a message a dead process had fetched
-    queue = connection.SimpleQueue("jobs")
+    queue = connection.SimpleQueue(queue_name)
     queue.put({"video_id": 8})
     [message_file] = _names(broker / "queue")
     _orphan(broker, message_file)
@@ -113,3 +125,13 @@ def test_a_new_channel_recovers_orphans_when_it_opens(connection: Connection, br
     # then
     assert _names(broker / "queue") == [message_file]
     assert _names(broker / "unacked") == []
+
+
+def test_exchange_tables_live_with_the_broker_files_not_in_the_working_directory(
+    connection: Connection, broker: Path, queue_name: str
+) -> None:
+    # given / when a queue is declared and used
+    queue = connection.SimpleQueue(queue_name)
+    queue.put({"video_id": 9})
+    # then
+    assert _names(broker / "control") == [f"{queue_name}.exchange"]
