@@ -182,7 +182,13 @@ def test_a_worker_killed_mid_transcode_is_replaced_and_the_task_finishes_once(
     stored = sorted(k.removeprefix(prefix) for k in transcoding.storage_keys_under(prefix))
     assert stored == _one_hls_set(segments=5)
     assert "transcode_video" in second.log.read_text()  # the second worker ran it
-    assert not (Path(settings.TRANSCODE_WORK_DIR) / str(video.key)).exists()
+    # scratch files go right after the database update (the task's `finally`)
+    _wait_for(
+        lambda: not (Path(settings.TRANSCODE_WORK_DIR) / str(video.key)).exists(),
+        timeout=30,
+        what="the work directory to be removed",
+        logs=[second.log],
+    )
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         # acknowledged (acks_late: just after the task returns), nothing left to redeliver
         unacked = settings.BROKER_DIR / "unacked"
