@@ -11,6 +11,7 @@ from asgiref.sync import async_to_sync
 from ingest.media.rtmp import start_rtmp_server
 from ingest.media.whip import live_ingest
 from ingest.models import LiveSource, SourceState
+from media_workers import transcoding
 from media_workers.ffmpeg_binary import ffmpeg_path
 from tests.integration.ingest.conftest import wait_for
 
@@ -105,3 +106,30 @@ def test_rtmp_unsupported_codec_ends_the_source_with_a_reason(live_settings, str
     assert source.state == SourceState.ENDED
     assert "H.264" in source.state_reason
     assert source.video is None
+
+
+def test_ended_source_becomes_a_video_in_review_with_the_whole_recording(
+    live_settings, stream_secret, reporter, enqueued
+) -> None:
+    # given a 4 s RTMP publish that ended
+    port = _free_port()
+
+    async def scenario() -> None:
+        server = await start_rtmp_server(host="127.0.0.1", port=port)
+        await _ffmpeg_publish(f"rtmp://127.0.0.1:{port}/live/{stream_secret}", seconds=4)
+        await wait_for(lambda: LiveSource.objects.filter(video__isnull=False).exists())
+        server.close()
+
+    async_to_sync(scenario)()
+    video = LiveSource.objects.get().video
+
+    # when the uploads pipeline transcodes it (the task the ingest enqueued)
+    assert enqueued == [video.pk]
+    transcoding.video_transcode(video_id=video.pk)
+
+    # then it waits for review, credited to the reporter, with the whole recording
+    video.refresh_from_db()
+    assert (video.state, video.owner) == ("pending_review", reporter)
+    assert video.width == 320
+    assert video.height == 240
+    assert 3.0 <= video.duration_seconds <= 5.0
