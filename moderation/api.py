@@ -120,6 +120,7 @@ class CaseApi(APIView):
                 "rejected": review.history.rejected,
                 "removed": review.history.removed,
                 "trusted": review.history.trusted,
+                "tier": review.history.tier,
             }
         if review.video is not None:
             data["description"] = review.video.description

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from fieldcast.accounts.models import User
+from fieldcast.points import selectors as points_selectors
 from fieldcast.videos.models import Video, VideoState
 from moderation import priority
 from moderation.models import (
@@ -86,7 +87,8 @@ class UploaderHistory:
     approved: int
     rejected: int
     removed: int
-    trusted: bool
+    trusted: bool  # flagged by staff in moderation
+    tier: str  # the points tier's label ("Trusted reporter", ...)
 
 
 def uploader_history(*, user: User) -> UploaderHistory:
@@ -100,6 +102,7 @@ def uploader_history(*, user: User) -> UploaderHistory:
         rejected=counts["rejected"],
         removed=counts["removed"],
         trusted=TrustedReporter.objects.filter(user=user).exists(),
+        tier=str(points_selectors.account_for(user=user).get_tier_display()),
     )
 
 

@@ -30,6 +30,7 @@ from fieldcast.core.errors import (
     RateLimited,
     ValidationFailed,
 )
+from fieldcast.points import selectors as points_selectors
 from fieldcast.videos import services as video_services
 from fieldcast.videos.models import Video, VideoState
 from ingest import services as ingest_services
@@ -139,7 +140,12 @@ def _notify(*, recipient: User, message: str, video: Video | None, case: Case | 
 
 
 def _is_trusted(user_id: int | None) -> bool:
-    return user_id is not None and TrustedReporter.objects.filter(user_id=user_id).exists()
+    """Trusted by staff here, or by the points tiers (trusted and star reporters)."""
+    if user_id is None:
+        return False
+    return TrustedReporter.objects.filter(
+        user_id=user_id
+    ).exists() or points_selectors.user_id_is_trusted(user_id=user_id)
 
 
 def _set_priority(case: Case) -> None:
@@ -274,8 +280,9 @@ def cases_sync_live_sources() -> int:
                 opened += 1
         except IntegrityError:
             continue
+    # Lock only the case rows: PostgreSQL refuses FOR UPDATE on the outer-joined source.
     stale = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .filter(kind=CaseKind.LIVE_SOURCE, status=CaseStatus.OPEN)
         .exclude(live_source__state=SourceState.LIVE)
     )

@@ -390,7 +390,7 @@ def test_queue_page_query_count_does_not_grow_with_the_queue(
         pending_case()
     client.force_login(editor)
     # when
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("moderation-queue"))
     # then
     assert response.content.decode().count('data-testid="queue-item"') == 8

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fieldcast.core.errors import NotAuthenticated, PermissionDenied, ValidationFailed
+from fieldcast.points.models import PointsAccount
 from moderation import services
 from moderation.models import AuditEntry, Case, CaseStatus, Notice
 from tests.factories import UserFactory
@@ -253,3 +254,15 @@ def test_bulk_reject_with_a_bad_reason_changes_nothing(editor):
         )
     # then
     assert set(Case.objects.values_list("status", flat=True)) == {CaseStatus.OPEN}
+
+
+def test_points_tier_trusted_reporters_are_prioritised_too(settings):
+    # given
+    star = UserFactory(roles=["reporter"])
+    PointsAccount.objects.create(user=star, tier="star", total=2500)
+    # when
+    case = pending_case(owner=star)
+    plain = pending_case()
+    # then
+    assert case.priority_boost_hours == settings.MODERATION_PRIORITY_HOURS["trusted_reporter"]
+    assert plain.priority_boost_hours == 0
