@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,39 @@ def test_transcode_task_crash_fails_the_video_instead_of_leaving_it_processing(
         "Please try uploading it again later."
     )
     assert _files_under(f"videos/{video.key}/") == []
+
+
+def test_publish_outputs_uploads_segments_first_and_the_master_playlist_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a finished output folder and leftovers of an earlier attempt under the prefix
+    out = tmp_path / "out"
+    for name in ["master.m3u8", "240p/index.m3u8", "240p/seg_00000.ts", "240p/seg_00001.ts",
+                 "360p/index.m3u8", "360p/seg_00000.ts", "poster.jpg"]:  # fmt: skip
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(name.encode())
+    prefix = f"videos/test-{uuid.uuid4()}/v1/"
+    default_storage.save(prefix + "720p/seg_00003.ts", ContentFile(b"leftover"))
+    saved: list[str] = []
+    real_save = default_storage.save
+
+    def recording_save(name: str, content: object, **kwargs: object) -> str:
+        saved.append(name.removeprefix(prefix))
+        return real_save(name, content, **kwargs)
+
+    monkeypatch.setattr(default_storage, "save", recording_save)
+    # when
+    transcoding.publish_outputs(out, prefix)
+    # then: media, then variant playlists, then the master; the leftover is gone
+    assert saved == [
+        "240p/seg_00000.ts",
+        "240p/seg_00001.ts",
+        "360p/seg_00000.ts",
+        "poster.jpg",
+        "240p/index.m3u8",
+        "360p/index.m3u8",
+        "master.m3u8",
+    ]
+    assert _files_under(prefix) == sorted(saved)
+    for key in transcoding.storage_keys_under(prefix):
+        default_storage.delete(key)
