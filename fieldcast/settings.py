@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fieldcast.points",
     "ingest",
     "moderation",
+    "community",
 ]
 INSTALLED_APPS += env.list("SOCIAL_PROVIDER_APPS", default=[])
 

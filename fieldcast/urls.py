@@ -16,6 +16,7 @@ api_v1 = [
     path("points/", include("fieldcast.points.api_urls")),
     path("live/", include("ingest.api_urls")),
     path("moderation/", include("moderation.api_urls")),
+    path("community/", include("community.api_urls")),
     path("videos/", include("fieldcast.videos.api_urls")),
 ]
 
@@ -34,6 +35,7 @@ urlpatterns = [
     path("points/", include("fieldcast.points.urls")),
     path("live/", include("ingest.urls")),
     path("moderation/", include("moderation.urls")),
+    path("community/", include("community.urls")),
     path("videos/", include("fieldcast.videos.urls")),
     path("api/v1/", include(api_v1)),
 ]

@@ -1,0 +1,36 @@
+"""Community API routes, under /api/v1/community/."""
+
+from django.urls import path
+
+from community import api
+
+urlpatterns = [
+    path("videos/<int:video_id>/comments/", api.VideoCommentsApi.as_view(), name="api-comments"),
+    path("videos/<int:video_id>/like/", api.VideoLikeApi.as_view(), name="api-video-like"),
+    path("videos/<int:video_id>/view/", api.ViewApi.as_view(), name="api-video-view"),
+    path(
+        "videos/<int:video_id>/comment-settings/",
+        api.CommentSettingsApi.as_view(),
+        name="api-comment-settings",
+    ),
+    path("comments/<int:comment_id>/", api.CommentApi.as_view(), name="api-comment"),
+    path(
+        "comments/<int:comment_id>/remove/",
+        api.CommentRemoveApi.as_view(),
+        name="api-comment-remove",
+    ),
+    path(
+        "comments/<int:comment_id>/approve/",
+        api.CommentApproveApi.as_view(),
+        name="api-comment-approve",
+    ),
+    path("comments/<int:comment_id>/like/", api.CommentLikeApi.as_view(), name="api-comment-like"),
+    path("reporters/<int:reporter_id>/follow/", api.FollowApi.as_view(), name="api-follow"),
+    path("notifications/", api.NotificationsApi.as_view(), name="api-notifications"),
+    path("notifications/read/", api.NotificationsReadApi.as_view(), name="api-notifications-read"),
+    path(
+        "notifications/preferences/",
+        api.NotificationPreferencesApi.as_view(),
+        name="api-notification-preferences",
+    ),
+]

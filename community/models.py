@@ -1,0 +1,224 @@
+"""Comments, likes, follows, view marks and notifications around published videos."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CommentMode(models.TextChoices):
+    OPEN = "open", _("Open")
+    APPROVAL = "approval", _("Approval required")
+    CLOSED = "closed", _("Closed")
+
+
+class CommentSettings(models.Model):
+    """How one video takes comments; a video without a row is open."""
+
+    video = models.OneToOneField(
+        "videos.Video", on_delete=models.CASCADE, related_name="comment_settings"
+    )
+    mode = models.CharField(max_length=10, choices=CommentMode.choices, default=CommentMode.OPEN)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.video_id}: {self.mode}"
+
+
+class CommentState(models.TextChoices):
+    VISIBLE = "visible", _("Visible")
+    HELD = "held", _("Held for review")
+    DELETED = "deleted", _("Deleted by its author")
+    REMOVED = "removed", _("Removed by an editor")
+
+
+class Comment(models.Model):
+    """One comment on a video; `parent` makes replies, `root` and `depth` make threads cheap."""
+
+    video = models.ForeignKey("videos.Video", on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    # The top-level comment of the thread (itself for a top-level one, set after insert).
+    root = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+    # Materialised path of zero-padded ids ("0000000012/0000000034/"): a subtree is a prefix.
+    path = models.CharField(max_length=255, blank=True, db_index=True)
+    body = models.TextField()
+    state = models.CharField(
+        max_length=10, choices=CommentState.choices, default=CommentState.VISIBLE, db_index=True
+    )
+    held_terms = models.JSONField(default=list, blank=True)
+    like_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["created_at", "id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["video", "depth", "-created_at"]),
+            models.Index(fields=["root", "created_at"]),
+            models.Index(fields=["author", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on video {self.video_id}"
+
+
+class CommentActionQuerySet(models.QuerySet["CommentAction"]):
+    """Moderation history of comments is append-only, like moderation's audit log."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise TypeError("The comment log is append-only.")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise TypeError("The comment log is append-only.")
+
+
+class CommentAction(models.Model):
+    """Who removed, approved or deleted a comment, why, and the text it had then."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="actions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=10)  # remove / approve / delete / edit
+    reason = models.TextField(blank=True)
+    body_before = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommentActionQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.action} of comment {self.comment_id}"
+
+
+class VideoLike(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    video = models.ForeignKey("videos.Video", on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["user", "video"], name="community_one_video_like")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes video {self.video_id}"
+
+
+class CommentLike(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["user", "comment"], name="community_one_comment_like")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes comment {self.comment_id}"
+
+
+class Follow(models.Model):
+    """A person following a reporter."""
+
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followers"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["follower", "reporter"], name="community_one_follow"),
+            models.CheckConstraint(
+                condition=~models.Q(follower=models.F("reporter")), name="community_no_self_follow"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} follows {self.reporter_id}"
+
+
+class ViewMark(models.Model):
+    """One viewer (user id or session key) counted for one video in one time window."""
+
+    video = models.ForeignKey("videos.Video", on_delete=models.CASCADE, related_name="+")
+    viewer = models.CharField(max_length=64)
+    window = models.BigIntegerField()  # epoch seconds // window length
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["video", "viewer", "window"], name="community_one_view_per_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} viewed {self.video_id}"
+
+
+class NotificationKind(models.TextChoices):
+    VIDEO_COMMENTED = "video_commented", _("Someone commented on your video")
+    VIDEO_LIKED = "video_liked", _("Someone liked your video")
+    FOLLOWED_PUBLISHED = "followed_published", _("Someone you follow published a video")
+    MENTION = "mention", _("Someone mentioned you in a comment")
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    video = models.ForeignKey(
+        "videos.Video", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["recipient", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"
+
+
+class NotificationMute(models.Model):
+    """A kind a person turned off (every kind is on until they do)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["user", "kind"], name="community_one_mute_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} mutes {self.kind}"

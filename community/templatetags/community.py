@@ -1,0 +1,51 @@
+"""Template tags: the watch page's comment block, the header bell, safe comment bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString
+
+from community import notify, selectors
+from community.rendering import render_comment
+from fieldcast.videos.models import Video
+
+register = template.Library()
+
+
+@register.inclusion_tag("community/_block.html", takes_context=True)
+def video_community(context: dict[str, Any], video: Video) -> dict[str, Any]:
+    """Likes, follow and comments under a published video (nothing for an unpublished one)."""
+    request = context["request"]
+    if video.state != "published":
+        return {"cblock": None}
+    try:
+        page = max(1, int(request.GET.get("comments_page", "1")))
+    except ValueError:
+        page = 1
+    block = selectors.comment_block(video=video, user=request.user, page=page)
+    return {
+        "cblock": block,
+        "request": request,
+        "user": request.user,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("community/_bell_inner.html", takes_context=True)
+def notification_bell(context: dict[str, Any]) -> dict[str, Any]:
+    user = context["request"].user
+    if not user.is_authenticated:
+        return {"show": False}
+    return {"show": True, "unread": notify.unread_count(user_id=user.pk)}
+
+
+@register.filter
+def comment_html(text: str) -> SafeString:
+    return render_comment(text)
+
+
+@register.filter
+def contains(container: Any, item: Any) -> bool:
+    return item in container

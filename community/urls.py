@@ -1,0 +1,27 @@
+"""Community pages under /community/."""
+
+from django.urls import path
+
+from community import views
+
+app_name = "community"
+
+urlpatterns = [
+    path("videos/<int:video_id>/comments/", views.comment_create, name="comment-create"),
+    path("videos/<int:video_id>/like/", views.video_like, name="video-like"),
+    path("videos/<int:video_id>/unlike/", views.video_unlike, name="video-unlike"),
+    path(
+        "videos/<int:video_id>/comment-settings/", views.comment_settings, name="comment-settings"
+    ),
+    path("comments/<int:comment_id>/", views.comment_thread, name="comment-thread"),
+    path("comments/<int:comment_id>/edit/", views.comment_edit, name="comment-edit"),
+    path("comments/<int:comment_id>/delete/", views.comment_delete, name="comment-delete"),
+    path("comments/<int:comment_id>/remove/", views.comment_remove, name="comment-remove"),
+    path("comments/<int:comment_id>/approve/", views.comment_approve, name="comment-approve"),
+    path("comments/<int:comment_id>/like/", views.comment_like, name="comment-like"),
+    path("comments/<int:comment_id>/unlike/", views.comment_unlike, name="comment-unlike"),
+    path("reporters/<int:reporter_id>/follow/", views.follow, name="follow"),
+    path("reporters/<int:reporter_id>/unfollow/", views.unfollow, name="unfollow"),
+    path("held/", views.held, name="held"),
+    path("notifications/", views.notifications, name="notifications"),
+]

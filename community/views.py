@@ -1,0 +1,265 @@
+"""Community pages and the HTMX endpoints of the watch page's comment block.
+
+Thin: parse, call a service, then answer HTMX with the re-rendered block (refusals shown inside
+it) or a plain form post with a redirect back and a page message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from community import selectors, services
+from community.models import Comment, NotificationKind
+from fieldcast.core.errors import ApplicationError, NotFound
+from fieldcast.videos.models import Video, VideoState
+from fieldcast.videos.selectors import video_for_viewer
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _block_response(
+    request: HttpRequest, video: Video, *, focus_id: int | None, error: str = ""
+) -> HttpResponse:
+    block = selectors.comment_block(video=video, user=request.user, focus_id=focus_id)  # type: ignore[arg-type]
+    html = render_to_string(
+        "community/_block.html", {"cblock": block, "error": error}, request=request
+    )
+    return HttpResponse(html)
+
+
+def _respond(
+    request: HttpRequest, video_id: int, action: Callable[[], object], done: str = ""
+) -> HttpResponse:
+    """Run `action`; answer with the block (HTMX) or a redirect to where the form was."""
+    error = ""
+    try:
+        action()
+    except ApplicationError as exc:
+        error = exc.message
+    focus_id = _int(request.POST.get("focus"))
+    if request.headers.get("HX-Request"):
+        try:
+            video = video_for_viewer(video_id=video_id, user=request.user)  # type: ignore[arg-type]
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        return _block_response(request, video, focus_id=focus_id, error=error)
+    if error:
+        messages.error(request, error)
+    elif done:
+        messages.success(request, done)
+    if focus_id is not None:
+        return redirect(reverse("community:comment-thread", args=[focus_id]))
+    return redirect(reverse("video-watch", args=[video_id]) + "#community-block")
+
+
+def _video_of_comment(comment_id: int) -> int:
+    video_id = Comment.objects.filter(pk=comment_id).values_list("video_id", flat=True).first()
+    if video_id is None:
+        raise Http404(_("We could not find that comment."))
+    return video_id
+
+
+@login_required
+@require_POST
+def comment_create(request: HttpRequest, video_id: int) -> HttpResponse:
+    return _respond(
+        request,
+        video_id,
+        lambda: services.comment_create(
+            user=request.user,
+            video_id=video_id,
+            body=request.POST.get("body", ""),
+            parent_id=_int(request.POST.get("parent")),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
+    return _respond(
+        request,
+        _video_of_comment(comment_id),
+        lambda: services.comment_edit(
+            user=request.user, comment_id=comment_id, body=request.POST.get("body", "")
+        ),
+    )
+
+
+@login_required
+@require_POST
+def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    return _respond(
+        request,
+        _video_of_comment(comment_id),
+        lambda: services.comment_delete(user=request.user, comment_id=comment_id),
+    )
+
+
+@login_required
+@require_POST
+def comment_remove(request: HttpRequest, comment_id: int) -> HttpResponse:
+    return _respond(
+        request,
+        _video_of_comment(comment_id),
+        lambda: services.comment_remove(
+            user=request.user, comment_id=comment_id, reason=request.POST.get("reason", "")
+        ),
+    )
+
+
+@login_required
+@require_POST
+def comment_approve(request: HttpRequest, comment_id: int) -> HttpResponse:
+    video_id = _video_of_comment(comment_id)
+    response = _respond(
+        request,
+        video_id,
+        lambda: services.comment_approve(user=request.user, comment_id=comment_id),
+    )
+    if request.POST.get("from") == "held":
+        return redirect("community:held")
+    return response
+
+
+@login_required
+@require_POST
+def comment_like(request: HttpRequest, comment_id: int) -> HttpResponse:
+    return _respond(
+        request,
+        _video_of_comment(comment_id),
+        lambda: services.comment_like(user=request.user, comment_id=comment_id),
+    )
+
+
+@login_required
+@require_POST
+def comment_unlike(request: HttpRequest, comment_id: int) -> HttpResponse:
+    return _respond(
+        request,
+        _video_of_comment(comment_id),
+        lambda: services.comment_unlike(user=request.user, comment_id=comment_id),
+    )
+
+
+@login_required
+@require_POST
+def video_like(request: HttpRequest, video_id: int) -> HttpResponse:
+    return _respond(
+        request, video_id, lambda: services.video_like(user=request.user, video_id=video_id)
+    )
+
+
+@login_required
+@require_POST
+def video_unlike(request: HttpRequest, video_id: int) -> HttpResponse:
+    return _respond(
+        request, video_id, lambda: services.video_unlike(user=request.user, video_id=video_id)
+    )
+
+
+@login_required
+@require_POST
+def comment_settings(request: HttpRequest, video_id: int) -> HttpResponse:
+    return _respond(
+        request,
+        video_id,
+        lambda: services.comment_settings_set(
+            user=request.user, video_id=video_id, mode=request.POST.get("mode", "")
+        ),
+        done=_("Comment settings saved."),
+    )
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, reporter_id: int) -> HttpResponse:
+    video_id = _int(request.POST.get("video"))
+    action = lambda: services.follow_create(user=request.user, reporter_id=reporter_id)  # noqa: E731
+    if video_id is not None:
+        return _respond(request, video_id, action)
+    try:
+        action()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("community:notifications")
+
+
+@login_required
+@require_POST
+def unfollow(request: HttpRequest, reporter_id: int) -> HttpResponse:
+    video_id = _int(request.POST.get("video"))
+    action = lambda: services.follow_delete(user=request.user, reporter_id=reporter_id)  # noqa: E731
+    if video_id is not None:
+        return _respond(request, video_id, action)
+    try:
+        action()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("community:notifications")
+
+
+def comment_thread(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """The "show more" page: one comment with two levels of its replies."""
+    video_id = _video_of_comment(comment_id)
+    try:
+        video = video_for_viewer(video_id=video_id, user=request.user)  # type: ignore[arg-type]
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if video.state != VideoState.PUBLISHED:
+        raise Http404
+    block = selectors.comment_block(video=video, user=request.user, focus_id=comment_id)  # type: ignore[arg-type]
+    if block.focus is None:
+        raise Http404
+    return render(request, "community/thread.html", {"cblock": block, "video": video})
+
+
+@login_required
+def held(request: HttpRequest) -> HttpResponse:
+    """Editors: comments the term filter or an approval-only video held back."""
+    if not services.is_editor(request.user):  # type: ignore[arg-type]
+        return render(
+            request,
+            "errors/403.html",
+            {"message": _("Only editors can review comments.")},
+            status=403,
+        )
+    page = Paginator(selectors.comments_held(), 50).get_page(request.GET.get("page"))
+    return render(request, "community/held.html", {"page": page})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The person's notifications (newest first) and their per-kind preferences."""
+    if request.method == "POST":
+        if request.POST.get("action") == "preferences":
+            chosen = set(request.POST.getlist("kinds"))
+            services.notification_preferences_set(
+                user=request.user,
+                enabled={kind: kind in chosen for kind in NotificationKind.values},
+            )
+            messages.success(request, _("Notification settings saved."))
+        else:
+            services.notifications_mark_read(user=request.user)
+        return redirect("community:notifications")
+    page = Paginator(selectors.notifications_for(user=request.user), 30).get_page(  # type: ignore[arg-type]
+        request.GET.get("page")
+    )
+    prefs = selectors.notification_preferences(user=request.user)  # type: ignore[arg-type]
+    kinds = [(value, label, prefs[value]) for value, label in NotificationKind.choices]
+    return render(request, "community/notifications.html", {"page": page, "kinds": kinds})
