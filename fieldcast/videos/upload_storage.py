@@ -202,7 +202,7 @@ class S3Writer:
             Key=self.key,
             UploadId=self.upload.s3_upload_id,
             PartNumber=number,
-            Body=bytes(data),
+            Body=data,  # no copy: botocore takes a bytearray
         )
         self.parts.append({"PartNumber": number, "ETag": response["ETag"]})
 
@@ -210,7 +210,7 @@ class S3Writer:
         if self.tail_dirty:
             if self.buffer:
                 key = f"{_tail_prefix(self.upload)}{self.offset}-{uuid.uuid4().hex[:8]}"
-                self.client.put_object(Bucket=self.bucket, Key=key, Body=bytes(self.buffer))
+                self.client.put_object(Bucket=self.bucket, Key=key, Body=self.buffer)
                 self.written_tails.append(key)
                 self.tail_key = key
             else:
