@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from playwright.sync_api import Page, expect
 
 from fieldcast.accounts.models import User
 from tests.e2e.conftest import LiveServer
-from tests.factories import UserFactory
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -75,3 +76,28 @@ def test_unknown_page_shows_the_styled_404(server: LiveServer, page: Page) -> No
     )
     assert len(stylesheet_rules) == 1
     assert stylesheet_rules[0] > 0
+
+
+def test_expired_session_tells_the_person_why(server: LiveServer, page: Page) -> None:
+    # given a reporter logged in on their profile
+    user = UserFactory(email="expiring@example.org", roles=["reporter"])
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("main form button[type=submit]")
+    expect(page.get_by_test_id("role-badge")).to_be_visible()
+
+    # when the server forgets their session (expired or cleared) and they reload their profile
+    Session.objects.all().delete()
+    page.goto(f"{server.url}/accounts/profile/")
+
+    # then they are on the login page, told why
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/accounts/profile/$"))
+    expect(page.locator(".messages")).to_contain_text(
+        "Your session has expired. Please log in again."
+    )
+
+    # and the message does not follow them around
+    page.goto(f"{server.url}/")
+    expect(page.locator("h1")).to_be_visible()
+    assert "Your session has expired" not in page.locator("main").inner_text()
