@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.test import Client, override_settings
 
@@ -85,3 +86,45 @@ def test_readyz_names_the_broker_when_it_is_down(client: Client) -> None:
     assert body["checks"]["broker"]["ok"] is False
     assert "refused" in body["checks"]["broker"]["error"].lower()
     assert {name for name, check in body["checks"].items() if not check["ok"]} == {"broker"}
+
+
+def test_readyz_names_the_channel_layer_when_it_is_down(client: Client) -> None:
+    # given a channel layer on a Redis where nothing listens
+    port = _closed_port()
+    layers = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [f"redis://127.0.0.1:{port}/0"]},
+        }
+    }
+    with override_settings(CHANNEL_LAYERS=layers, READY_CHECK_TIMEOUT=1.0):
+        # when the readiness probe runs
+        response = client.get("/readyz")
+
+    # then only the channel layer fails
+    body = response.json()
+    assert response.status_code == 503
+    assert {name for name, check in body["checks"].items() if not check["ok"]} == {"channel_layer"}
+    assert body["checks"]["channel_layer"]["error"]
+
+
+def test_readyz_names_the_storage_when_it_cannot_write(client: Client, tmp_path) -> None:
+    # given media storage in a folder this process may not write
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the media folder should be")
+    storages = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(blocked / "media")},
+        },
+        "staticfiles": settings.STORAGES["staticfiles"],
+    }
+    with override_settings(STORAGES=storages):
+        # when the readiness probe runs
+        response = client.get("/readyz")
+
+    # then only the storage fails, with the reason
+    body = response.json()
+    assert response.status_code == 503
+    assert {name for name, check in body["checks"].items() if not check["ok"]} == {"storage"}
+    assert body["checks"]["storage"]["error"].startswith(("NotADirectoryError", "FileExistsError"))
