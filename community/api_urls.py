@@ -33,4 +33,16 @@ urlpatterns = [
         api.NotificationPreferencesApi.as_view(),
         name="api-notification-preferences",
     ),
+    path("assignments/", api.AssignmentsApi.as_view(), name="api-assignments"),
+    path("assignments/<int:assignment_id>/", api.AssignmentApi.as_view(), name="api-assignment"),
+    path(
+        "assignments/<int:assignment_id>/close/",
+        api.AssignmentCloseApi.as_view(),
+        name="api-assignment-close",
+    ),
+    path(
+        "assignments/<int:assignment_id>/use/<int:video_id>/",
+        api.AssignmentUseApi.as_view(),
+        name="api-assignment-use",
+    ),
 ]

@@ -5,9 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 
 from community.models import (
+    URGENCY_RANK,
+    Assignment,
+    AssignmentState,
+    AssignmentUse,
     Comment,
     CommentLike,
     CommentMode,
@@ -21,7 +37,8 @@ from community.models import (
 )
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
-from fieldcast.videos.models import Video
+from fieldcast.videos.models import Video, VideoState
+from fieldcast.videos.selectors import video_list_published
 
 ROOTS_PER_PAGE = 20
 SHOWN_LEVELS = 2  # replies shown under a comment before "show more"
@@ -163,3 +180,61 @@ def notification_preferences(*, user: User) -> dict[str, bool]:
 
 def follower_count(*, reporter_id: int) -> int:
     return Follow.objects.filter(reporter_id=reporter_id).count()
+
+
+def _contribution_count() -> Coalesce:
+    published = (
+        Video.objects.filter(
+            state=VideoState.PUBLISHED,
+            assignment_ref=Cast(OuterRef("pk"), output_field=CharField()),
+        )
+        .order_by()
+        .values("assignment_ref")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(published, output_field=IntegerField()), Value(0))
+
+
+def assignments_open(*, city: str = "") -> QuerySet[Assignment]:
+    """Open calls: the person's city first, then the most urgent, then the newest.
+
+    Each row carries `contributions` (published videos answering it): one query in all.
+    """
+    near = Case(When(city__iexact=city, then=Value(0)), default=Value(1)) if city else Value(1)
+    urgency = Case(
+        *[When(urgency=level, then=Value(rank)) for level, rank in URGENCY_RANK.items()],
+        default=Value(9),
+    )
+    return (
+        Assignment.objects.filter(state=AssignmentState.OPEN)
+        .annotate(near=near, urgency_rank=urgency, contributions=_contribution_count())
+        .order_by("near", "urgency_rank", "-created_at", "-id")
+    )
+
+
+def assignments_closed() -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(state=AssignmentState.CLOSED)
+        .annotate(contributions=_contribution_count())
+        .order_by("-closed_at", "-id")
+    )
+
+
+@dataclass
+class AssignmentPage:
+    assignment: Assignment
+    contributions: list[Video]
+    used_ids: set[int]
+
+
+def assignment_page(*, assignment_id: int) -> AssignmentPage | None:
+    """An assignment with its published contributions (newest first) and which were used."""
+    assignment = Assignment.objects.filter(pk=assignment_id).first()
+    if assignment is None:
+        return None
+    videos = list(video_list_published(assignment=assignment.ref)[:200])
+    used = set(
+        AssignmentUse.objects.filter(assignment=assignment).values_list("video_id", flat=True)
+    )
+    return AssignmentPage(assignment=assignment, contributions=videos, used_ids=used)

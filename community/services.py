@@ -6,7 +6,7 @@ Who is told about what is decided in `community.notify`, called from here.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -17,6 +17,9 @@ from django.utils.translation import gettext as _
 
 from community import notify
 from community.models import (
+    Assignment,
+    AssignmentState,
+    AssignmentUse,
     Comment,
     CommentAction,
     CommentLike,
@@ -27,6 +30,7 @@ from community.models import (
     Notification,
     NotificationKind,
     NotificationMute,
+    Urgency,
     VideoLike,
     ViewMark,
 )
@@ -419,3 +423,114 @@ def notification_preferences_set(
         else:
             NotificationMute.objects.get_or_create(user=person, kind=kind)
     return set(NotificationMute.objects.filter(user=person).values_list("kind", flat=True))
+
+
+# --- Assignments ------------------------------------------------------------------------------
+
+ASSIGNMENT_MAX_BONUS: int = getattr(settings, "COMMUNITY_ASSIGNMENT_MAX_BONUS", 1000)
+
+
+def _editor(user: User | AnonymousUser, message: str) -> User:
+    person = _signed_in(user)
+    if not is_editor(person):
+        raise PermissionDenied(message)
+    return person
+
+
+def _text(value: str, *, field: str, limit: int, required: bool = True) -> str:
+    text = (value or "").replace("\x00", "").strip()
+    if required and not text:
+        message = _("This field is required.")
+        raise ValidationFailed(message, fields={field: [message]})
+    if len(text) > limit:
+        message = _("At most %(limit)d characters (this is %(length)d).") % {
+            "limit": limit,
+            "length": len(text),
+        }
+        raise ValidationFailed(message, code="too_long", fields={field: [message]})
+    return text
+
+
+@transaction.atomic
+def assignment_publish(
+    *,
+    user: User | AnonymousUser,
+    title: str,
+    brief: str,
+    city: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    urgency: str = Urgency.NORMAL,
+    points_bonus: int = 0,
+) -> Assignment:
+    """An editor publishes a call for footage; reporters see it at once (near them first)."""
+    editor = _editor(user, _("Only editors can publish assignments."))
+    fields = {
+        "title": _text(title, field="title", limit=200),
+        "brief": _text(brief, field="brief", limit=5000),
+        "city": _text(city, field="city", limit=80),
+    }
+    if ends_at <= starts_at:
+        message = _("The end must be after the start.")
+        raise ValidationFailed(message, fields={"ends_at": [message]})
+    if urgency not in Urgency.values:
+        message = _("Choose an urgency from the list.")
+        raise ValidationFailed(message, fields={"urgency": [message]})
+    if isinstance(points_bonus, bool) or not 0 <= points_bonus <= ASSIGNMENT_MAX_BONUS:
+        message = _("A bonus is between 0 and %(max)d points.") % {"max": ASSIGNMENT_MAX_BONUS}
+        raise ValidationFailed(message, fields={"points_bonus": [message]})
+    return Assignment.objects.create(
+        **fields,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        urgency=urgency,
+        points_bonus=points_bonus,
+        created_by=editor,
+    )
+
+
+@transaction.atomic
+def assignment_close(*, user: User | AnonymousUser, assignment_id: int) -> Assignment:
+    """An editor closes the call: it leaves the open list; contributions can still be marked."""
+    _editor(user, _("Only editors can close assignments."))
+    assignment = Assignment.objects.select_for_update().filter(pk=assignment_id).first()
+    if assignment is None:
+        raise NotFound(_("We could not find that assignment."))
+    if assignment.state == AssignmentState.CLOSED:
+        raise Conflict(_("This assignment is already closed."), code="already_closed")
+    assignment.state = AssignmentState.CLOSED
+    assignment.closed_at = timezone.now()
+    assignment.save(update_fields=["state", "closed_at"])
+    return assignment
+
+
+def assignment_mark_used(
+    *, user: User | AnonymousUser, assignment_id: int, video_id: int
+) -> AssignmentUse:
+    """An editor marks a published contribution as used: its reporter earns the
+    "assignment_contribution" points plus the assignment's bonus, once."""
+    editor = _editor(user, _("Only editors can mark contributions."))
+    try:
+        with transaction.atomic():
+            assignment = Assignment.objects.filter(pk=assignment_id).first()
+            if assignment is None:
+                raise NotFound(_("We could not find that assignment."))
+            video = (
+                Video.objects.select_related("owner")
+                .filter(pk=video_id, state=VideoState.PUBLISHED, assignment_ref=assignment.ref)
+                .first()
+            )
+            if video is None:
+                raise NotFound(_("That video is not a published contribution to this assignment."))
+            use = AssignmentUse.objects.create(assignment=assignment, video=video, marked_by=editor)
+            points_award(
+                user=video.owner,
+                rule="assignment_contribution",
+                obj=video,
+                key=f"assignment:{assignment.pk}:video:{video.pk}",
+                bonus=assignment.points_bonus,
+                assignment_ref=assignment.ref,
+            )
+    except IntegrityError as exc:
+        raise Conflict(_("This video is already marked as used."), code="already_used") from exc
+    return use

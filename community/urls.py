@@ -23,5 +23,14 @@ urlpatterns = [
     path("reporters/<int:reporter_id>/follow/", views.follow, name="follow"),
     path("reporters/<int:reporter_id>/unfollow/", views.unfollow, name="unfollow"),
     path("held/", views.held, name="held"),
+    path("assignments/", views.assignments, name="assignments"),
+    path("assignments/new/", views.assignment_new, name="assignment-new"),
+    path("assignments/<int:assignment_id>/", views.assignment_detail, name="assignment"),
+    path("assignments/<int:assignment_id>/close/", views.assignment_close, name="assignment-close"),
+    path(
+        "assignments/<int:assignment_id>/use/<int:video_id>/",
+        views.assignment_use,
+        name="assignment-use",
+    ),
     path("notifications/", views.notifications, name="notifications"),
 ]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community import selectors, services
+from community.forms import AssignmentForm
 from community.models import Comment, NotificationKind
 from fieldcast.core.errors import ApplicationError, NotFound
 from fieldcast.videos.models import Video, VideoState
@@ -263,3 +264,98 @@ def notifications(request: HttpRequest) -> HttpResponse:
     prefs = selectors.notification_preferences(user=request.user)  # type: ignore[arg-type]
     kinds = [(value, label, prefs[value]) for value, label in NotificationKind.choices]
     return render(request, "community/notifications.html", {"page": page, "kinds": kinds})
+
+
+# --- Assignments ------------------------------------------------------------------------------
+
+
+def assignments(request: HttpRequest) -> HttpResponse:
+    """Open calls for footage, the visitor's city first; editors also see recently closed ones."""
+    city = request.user.city if request.user.is_authenticated else ""  # type: ignore[union-attr]
+    editor = services.is_editor(request.user)  # type: ignore[arg-type]
+    return render(
+        request,
+        "community/assignments.html",
+        {
+            "open": list(selectors.assignments_open(city=city)[:100]),
+            "closed": list(selectors.assignments_closed()[:20]) if editor else [],
+            "is_editor": editor,
+            "city": city,
+        },
+    )
+
+
+@login_required
+def assignment_new(request: HttpRequest) -> HttpResponse:
+    if not services.is_editor(request.user):  # type: ignore[arg-type]
+        return render(
+            request,
+            "errors/403.html",
+            {"message": _("Only editors can publish assignments.")},
+            status=403,
+        )
+    form = AssignmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment = services.assignment_publish(user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            for field, problems in exc.fields.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+            if not exc.fields:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Assignment published."))
+            return redirect("community:assignment", assignment_id=assignment.pk)
+    return render(request, "community/assignment_new.html", {"form": form})
+
+
+def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    page = selectors.assignment_page(assignment_id=assignment_id)
+    if page is None:
+        raise Http404(_("We could not find that assignment."))
+    return render(
+        request,
+        "community/assignment.html",
+        {
+            "page": page,
+            "assignment": page.assignment,
+            "is_editor": services.is_editor(request.user),  # type: ignore[arg-type]
+        },
+    )
+
+
+def _assignment_action(
+    request: HttpRequest, assignment_id: int, action: Callable[[], object], done: str
+) -> HttpResponse:
+    try:
+        action()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("community:assignment", assignment_id=assignment_id)
+
+
+@login_required
+@require_POST
+def assignment_close(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    return _assignment_action(
+        request,
+        assignment_id,
+        lambda: services.assignment_close(user=request.user, assignment_id=assignment_id),
+        _("Assignment closed."),
+    )
+
+
+@login_required
+@require_POST
+def assignment_use(request: HttpRequest, assignment_id: int, video_id: int) -> HttpResponse:
+    return _assignment_action(
+        request,
+        assignment_id,
+        lambda: services.assignment_mark_used(
+            user=request.user, assignment_id=assignment_id, video_id=video_id
+        ),
+        _("Marked as used; the reporter earned the points."),
+    )

@@ -25,6 +25,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home"),
     NavItem(_("Upload"), "video-upload", needs="upload_video"),
     NavItem(_("My videos"), "my-videos", needs="upload_video"),
+    NavItem(_("Assignments"), "community:assignments"),
     NavItem(_("Leaderboards"), "points-leaderboards"),
     NavItem(_("Promotions"), "points-promotions", needs="promote_reporter"),
     NavItem(_("Dashboard"), "points-dashboard", needs="view_dashboards"),
