@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from allauth.account import app_settings as allauth_settings
+from allauth.account.utils import has_verified_email
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -13,7 +15,7 @@ from rest_framework.views import APIView
 from fieldcast.accounts import services
 from fieldcast.accounts.models import User
 from fieldcast.accounts.selectors import user_capabilities, user_roles
-from fieldcast.core.errors import NotAuthenticated
+from fieldcast.core.errors import NotAuthenticated, PermissionDenied
 
 
 class MeSerializer(serializers.Serializer):
@@ -78,6 +80,17 @@ class ApiTokenApi(APIView):
                 raise NotAuthenticated(
                     _("The email address and password do not match an active account."),
                     code="invalid_credentials",
+                )
+            # The login page refuses an unverified email when verification is mandatory; the
+            # password route to a token must not be a way around it.
+            if (
+                allauth_settings.EMAIL_VERIFICATION
+                == allauth_settings.EmailVerificationMethod.MANDATORY
+                and not has_verified_email(user)
+            ):
+                raise PermissionDenied(
+                    _("Verify your email address first: follow the link we sent you."),
+                    code="email_unverified",
                 )
         key = services.api_token_create(user=user)  # type: ignore[arg-type]
         return Response({"token": key}, status=status.HTTP_201_CREATED)

@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from fieldcast.accounts.models import ApiToken, User
@@ -264,3 +265,55 @@ def test_token_use_is_recorded(viewer: User) -> None:
 
     # then the time of use is stored
     assert ApiToken.objects.get(user=viewer).last_used_at is not None
+
+
+def test_unverified_account_gets_no_token(client_signed_up: User) -> None:
+    # when an account whose email was never verified asks for a token with its password
+    response = APIClient().post(
+        TOKEN_URL,
+        {"email": client_signed_up.email, "password": "a-long-and-unusual-passphrase"},
+        format="json",
+    )
+
+    # then it is told to verify first (as the login page would), and no token exists
+    assert response.status_code == 403
+    assert response.json() == {
+        "error": {
+            "code": "email_unverified",
+            "message": "Verify your email address first: follow the link we sent you.",
+            "fields": {},
+        }
+    }
+    assert ApiToken.objects.count() == 0
+
+
+@pytest.fixture
+def client_signed_up(db: None) -> User:
+    """Someone who signed up on the site and did not follow the verification link."""
+    Client().post(
+        "/accounts/signup/",
+        {
+            "email": "unverified@example.org",
+            "password1": "a-long-and-unusual-passphrase",
+            "password2": "a-long-and-unusual-passphrase",
+        },
+    )
+    return User.objects.get(email="unverified@example.org")
+
+
+def test_unverified_account_gets_a_token_when_verification_is_optional(
+    client_signed_up: User, settings
+) -> None:
+    # given an installation where email verification is optional
+    settings.ACCOUNT_EMAIL_VERIFICATION = "optional"
+
+    # when the unverified account asks for a token
+    response = APIClient().post(
+        TOKEN_URL,
+        {"email": client_signed_up.email, "password": "a-long-and-unusual-passphrase"},
+        format="json",
+    )
+
+    # then it gets one, as it could log in on the site
+    assert response.status_code == 201
+    assert ApiToken.objects.filter(user=client_signed_up).count() == 1
