@@ -45,4 +45,8 @@ urlpatterns = [
         api.AssignmentUseApi.as_view(),
         name="api-assignment-use",
     ),
+    path("stories/", api.StoriesApi.as_view(), name="api-stories"),
+    path("stories/<int:story_id>/", api.StoryApi.as_view(), name="api-story"),
+    path("stories/<int:story_id>/items/", api.StoryItemsApi.as_view(), name="api-story-items"),
+    path("stories/<int:story_id>/follow/", api.StoryFollowApi.as_view(), name="api-story-follow"),
 ]

@@ -14,7 +14,15 @@ from functools import partial
 from django.db import transaction
 from django.db.models import Q
 
-from community.models import Comment, Follow, Notification, NotificationKind, NotificationMute
+from community.models import (
+    Comment,
+    Follow,
+    Notification,
+    NotificationKind,
+    NotificationMute,
+    Story,
+    StoryFollow,
+)
 from fieldcast.accounts.models import User
 from fieldcast.core import events
 from fieldcast.videos.models import Video
@@ -64,6 +72,7 @@ def _send(
     actor: User | None,
     video: Video | None = None,
     comment: Comment | None = None,
+    story: Story | None = None,
 ) -> list[Notification]:
     ids = {r if isinstance(r, int) else r.pk for r in recipients}
     if actor is not None:
@@ -76,7 +85,9 @@ def _send(
         )
     )
     rows = [
-        Notification(recipient_id=uid, kind=kind, actor=actor, video=video, comment=comment)
+        Notification(
+            recipient_id=uid, kind=kind, actor=actor, video=video, comment=comment, story=story
+        )
         for uid in sorted(ids - muted)
     ]
     Notification.objects.bulk_create(rows)
@@ -121,4 +132,16 @@ def notify_video_published(*, video: Video) -> list[Notification]:
         recipients=list(followers),
         actor=video.owner,
         video=video,
+    )
+
+
+def notify_story_updated(*, story: Story, editor: User, video: Video | None) -> list[Notification]:
+    """A new timeline entry: everyone following the story hears about it."""
+    followers = StoryFollow.objects.filter(story=story).values_list("user_id", flat=True)
+    return _send(
+        kind=NotificationKind.STORY_UPDATED,
+        recipients=list(followers),
+        actor=editor,
+        video=video,
+        story=story,
     )

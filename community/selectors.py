@@ -33,6 +33,9 @@ from community.models import (
     Notification,
     NotificationKind,
     NotificationMute,
+    Story,
+    StoryFollow,
+    StoryItem,
     VideoLike,
 )
 from fieldcast.accounts import roles
@@ -170,7 +173,7 @@ def comments_held() -> QuerySet[Comment]:
 
 
 def notifications_for(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related("actor", "video")
+    return Notification.objects.filter(recipient=user).select_related("actor", "video", "story")
 
 
 def notification_preferences(*, user: User) -> dict[str, bool]:
@@ -238,3 +241,37 @@ def assignment_page(*, assignment_id: int) -> AssignmentPage | None:
         AssignmentUse.objects.filter(assignment=assignment).values_list("video_id", flat=True)
     )
     return AssignmentPage(assignment=assignment, contributions=videos, used_ids=used)
+
+
+@dataclass
+class StoryTimeline:
+    story: Story
+    items: list[StoryItem]
+    followers: int
+    following: bool
+
+
+def story_list() -> QuerySet[Story]:
+    return Story.objects.annotate(item_count=Count("items")).order_by("-updated_at", "-id")
+
+
+def story_timeline(*, story_id: int, user: User | AnonymousUser) -> StoryTimeline | None:
+    """A story's entries in time order; videos that are no longer published drop out."""
+    story = Story.objects.filter(pk=story_id).first()
+    if story is None:
+        return None
+    items = list(
+        StoryItem.objects.filter(story=story)
+        .filter(Q(video__isnull=True) | Q(video__state=VideoState.PUBLISHED))
+        .select_related("video", "video__owner")
+        .order_by("happened_at", "id")
+    )
+    following = (
+        user.is_authenticated and StoryFollow.objects.filter(story=story, user_id=user.pk).exists()
+    )
+    return StoryTimeline(
+        story=story,
+        items=items,
+        followers=StoryFollow.objects.filter(story=story).count(),
+        following=bool(following),
+    )

@@ -30,6 +30,10 @@ from community.models import (
     Notification,
     NotificationKind,
     NotificationMute,
+    Story,
+    StoryFollow,
+    StoryItem,
+    StoryItemKind,
     Urgency,
     VideoLike,
     ViewMark,
@@ -534,3 +538,87 @@ def assignment_mark_used(
     except IntegrityError as exc:
         raise Conflict(_("This video is already marked as used."), code="already_used") from exc
     return use
+
+
+# --- Stories ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def story_create(*, user: User | AnonymousUser, title: str, summary: str = "") -> Story:
+    """An editor opens a story (a timeline for one event)."""
+    editor = _editor(user, _("Only editors can create stories."))
+    return Story.objects.create(
+        title=_text(title, field="title", limit=200),
+        summary=_text(summary, field="summary", limit=5000, required=False),
+        created_by=editor,
+    )
+
+
+def _story(story_id: int) -> Story:
+    story = Story.objects.select_for_update().filter(pk=story_id).first()
+    if story is None:
+        raise NotFound(_("We could not find that story."))
+    return story
+
+
+def story_add_video(*, user: User | AnonymousUser, story_id: int, video_id: int) -> StoryItem:
+    """An editor places a published video on the timeline, at the time it was published."""
+    editor = _editor(user, _("Only editors can change stories."))
+    try:
+        with transaction.atomic():
+            story = _story(story_id)
+            video = Video.objects.filter(pk=video_id, state=VideoState.PUBLISHED).first()
+            if video is None:
+                message = _("Only published videos can join a story.")
+                raise NotFound(message, fields={"video": [message]})
+            item = StoryItem.objects.create(
+                story=story,
+                kind=StoryItemKind.VIDEO,
+                video=video,
+                happened_at=video.published_at or timezone.now(),
+                added_by=editor,
+            )
+            story.save(update_fields=["updated_at"])
+            notify.notify_story_updated(story=story, editor=editor, video=video)
+    except IntegrityError as exc:
+        raise Conflict(_("This video is already in the story."), code="already_in_story") from exc
+    return item
+
+
+@transaction.atomic
+def story_add_update(
+    *, user: User | AnonymousUser, story_id: int, text: str, happened_at: datetime | None = None
+) -> StoryItem:
+    """An editor writes a text update on the timeline (now, or at a given time)."""
+    editor = _editor(user, _("Only editors can change stories."))
+    body = _text(text, field="text", limit=COMMENT_MAX_LENGTH)
+    story = _story(story_id)
+    item = StoryItem.objects.create(
+        story=story,
+        kind=StoryItemKind.UPDATE,
+        text=body,
+        happened_at=happened_at or timezone.now(),
+        added_by=editor,
+    )
+    story.save(update_fields=["updated_at"])
+    notify.notify_story_updated(story=story, editor=editor, video=None)
+    return item
+
+
+def story_follow(*, user: User | AnonymousUser, story_id: int) -> StoryFollow:
+    person = _signed_in(user)
+    if not Story.objects.filter(pk=story_id).exists():
+        raise NotFound(_("We could not find that story."))
+    try:
+        with transaction.atomic():
+            return StoryFollow.objects.create(user=person, story_id=story_id)
+    except IntegrityError as exc:
+        raise Conflict(_("You already follow this story."), code="already_following") from exc
+
+
+@transaction.atomic
+def story_unfollow(*, user: User | AnonymousUser, story_id: int) -> None:
+    person = _signed_in(user)
+    deleted, _rows = StoryFollow.objects.filter(user=person, story_id=story_id).delete()
+    if not deleted:
+        raise NotFound(_("You do not follow this story."), code="not_following")

@@ -26,6 +26,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Upload"), "video-upload", needs="upload_video"),
     NavItem(_("My videos"), "my-videos", needs="upload_video"),
     NavItem(_("Assignments"), "community:assignments"),
+    NavItem(_("Stories"), "community:stories"),
     NavItem(_("Leaderboards"), "points-leaderboards"),
     NavItem(_("Promotions"), "points-promotions", needs="promote_reporter"),
     NavItem(_("Dashboard"), "points-dashboard", needs="view_dashboards"),

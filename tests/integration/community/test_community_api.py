@@ -179,4 +179,5 @@ def test_notifications_list_read_and_preferences(video, viewer):
         "video_liked": False,
         "followed_published": True,
         "mention": True,
+        "story_updated": True,
     }
