@@ -1,0 +1,79 @@
+"""The one place that decides who is told what, and the live unread count it pushes."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from community import notify, services
+from community.models import Notification
+from fieldcast.core import events
+from tests.factories import UserFactory, VideoFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_followers_hear_when_a_reporter_publishes(reporter, viewer):
+    # given
+    services.follow_create(user=viewer, reporter_id=reporter.pk)
+    video = VideoFactory(owner=reporter, state="published", published_at=timezone.now())
+
+    # when
+    sent = notify.notify_video_published(video=video)
+
+    # then
+    assert [(n.recipient_id, n.kind, n.video_id) for n in sent] == [
+        (viewer.pk, "followed_published", video.pk)
+    ]
+
+
+def test_the_bell_count_is_pushed_after_commit(
+    reporter, viewer, django_capture_on_commit_callbacks, monkeypatch
+):
+    # given
+    video = VideoFactory(owner=reporter, state="published", published_at=timezone.now())
+    published: list[tuple[str, dict]] = []
+    monkeypatch.setattr(events, "publish", lambda *, group, event: published.append((group, event)))
+
+    # when
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.comment_create(user=viewer, video_id=video.pk, body="hello")
+    assert published == []  # nothing leaves before the commit
+    for callback in callbacks:
+        callback()
+
+    # then
+    assert published == [(f"user.{reporter.pk}", {"type": "notification.unread", "unread": 1})]
+
+
+def test_nobody_is_told_about_their_own_deed(reporter):
+    # given
+    video = VideoFactory(owner=reporter, state="published", published_at=timezone.now())
+
+    # when the owner comments on their own video and mentions themselves
+    services.comment_create(user=reporter, video_id=video.pk, body=f"@{reporter.display_name} here")
+
+    # then
+    assert Notification.objects.count() == 0
+
+
+def test_mention_candidates_cover_one_to_three_words():
+    assert notify.mention_candidates("hi @Ada Obi Eze Jr and a@b.c") == {
+        "ada",
+        "ada obi",
+        "ada obi eze",
+    }
+
+
+def test_mark_read_clears_the_count(reporter, viewer):
+    # given
+    video = VideoFactory(owner=reporter, state="published", published_at=timezone.now())
+    services.comment_create(user=viewer, video_id=video.pk, body="one")
+    services.comment_create(user=UserFactory(), video_id=video.pk, body="two")
+
+    # when
+    changed = services.notifications_mark_read(user=reporter)
+
+    # then
+    assert changed == 2
+    assert notify.unread_count(user_id=reporter.pk) == 0
