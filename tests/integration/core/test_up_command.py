@@ -44,8 +44,16 @@ def _embedded_env(var_dir: Path) -> dict[str, str]:
 
 
 def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(child) for child in path.read_text().split()] if path.exists() else []
+    # Scan /proc for the parent id: /proc/<pid>/task/<pid>/children needs a kernel option.
+    children = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue  # the process ended while we looked
+        if int(fields[1]) == pid:
+            children.append(int(stat_file.parent.name))
+    return children
 
 
 def _cmdline(pid: int) -> str:
