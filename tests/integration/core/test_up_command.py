@@ -162,7 +162,7 @@ def _wait_for_log(server: Running, text: str) -> None:
         time.sleep(0.25)
 
 
-def test_up_serves_is_ready_and_runs_a_worker(running: Running) -> None:
+def test_up_serves_is_ready_and_runs_a_worker(running: Running, var_dir: Path) -> None:
     # when `up` has started
     status, body = _get_json(f"{running.url}/readyz")
 
@@ -178,12 +178,9 @@ def test_up_serves_is_ready_and_runs_a_worker(running: Running) -> None:
     assert " worker " in _cmdline(worker)
     assert f"Fieldcast is running at {running.url}/" in running.log()
 
-
-def test_up_keeps_broker_files_in_its_data_folder(running: Running, var_dir: Path) -> None:
-    # when the worker of `up` is ready
+    # and once the worker is ready, the broker's exchange tables are in the data folder (not in
+    # the working directory, where every instance started from the checkout would share them)
     _wait_for_log(running, "ready.")
-
-    # then the broker's exchange tables are in the data folder, not the working directory
     tables = {path.name for path in (var_dir / "broker" / "control").glob("*.exchange")}
     assert "celery.pidbox.exchange" in tables
 
