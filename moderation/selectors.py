@@ -50,6 +50,8 @@ def queue_cases(
         "live_source",
         "live_source__reporter",
     )
+    # An appeal is routed away from the editor whose decision it contests.
+    cases = cases.exclude(excluded_editor=editor)
     if kind:
         cases = cases.filter(kind=kind)
     if flag:

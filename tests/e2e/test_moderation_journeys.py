@@ -76,6 +76,7 @@ def test_upload_then_editor_claims_and_approves_then_public_sees_it(
     page.click("nav a:has-text('Moderation')")
     expect(page.locator("h1")).to_have_text("Moderation queue")
     expect(page.get_by_test_id("queue-item")).to_contain_text("Crowd at the square")
+    page.wait_for_load_state("load")  # the shortcuts script is deferred
     page.keyboard.press("j")
     expect(page.get_by_test_id("queue-item").first).to_have_class("mod-row is-current")
     page.keyboard.press("Enter")
@@ -120,6 +121,9 @@ def test_rejected_clip_reason_reaches_the_reporter_who_appeals(
     _log_in(page, server, editor.email)
     page.goto(f"{server.url}/moderation/")
     page.get_by_test_id("queue-item").get_by_role("link").first.click()
+    page.wait_for_load_state("load")  # the shortcuts script is deferred
+    page.keyboard.press("r")  # the shortcut jumps to the reject form
+    expect(page.get_by_test_id("reason-code")).to_be_focused()
     page.get_by_test_id("reason-code").select_option("quality")
     page.locator("#decide-reject textarea[name=reason_text]").fill("Too dark to see anything.")
     page.get_by_test_id("decide-reject").click()

@@ -14,8 +14,15 @@ SIZE = "320x240"
 # fingerprints are never tested on it).
 SOURCES = {
     "testsrc2": f"testsrc2=size={SIZE}:rate=25",
-    "circles": f"gradients=size={SIZE}:rate=25:seed=3:speed=0.03:type=circular",
-    "spiral": f"gradients=size={SIZE}:rate=25:seed=4:speed=0.03:type=spiral",
+    # (FFmpeg's `gradients` source is not deterministic even with a seed: not used.)
+    "swirl": (
+        f"nullsrc=size={SIZE}:rate=25,geq=lum='128+100*sin(atan2(Y-120,X-160)*3"
+        "+hypot(X-160,Y-120)/25-T*1.2)':cb=90:cr=170"
+    ),
+    "tiles": (
+        f"nullsrc=size={SIZE}:rate=25,"
+        "geq=lum='128+100*sin(X/45+2*sin(T))*sin(Y/38+T/2)':cb=160:cr=100"
+    ),
     "waves": f"nullsrc=size={SIZE}:rate=25,geq=lum='128+100*sin(X/23+T*2)*cos(Y/31-T)':cb=128:cr=128",
     "ripples": (
         f"nullsrc=size={SIZE}:rate=25,"

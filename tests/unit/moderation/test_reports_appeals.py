@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fieldcast.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
-from moderation import services
+from moderation import selectors, services
 from moderation.models import AuditEntry, Case, Notice, Report
 from tests.factories import UserFactory
 from tests.unit.moderation.factories import pending_case, published_video
@@ -210,3 +210,15 @@ def test_appeal_by_someone_else_is_not_found(editor):
     with pytest.raises(NotFound):
         services.appeal_create(user=stranger, video_id=case.video_id, note="Mine?")
     assert Case.objects.filter(kind="appeal").count() == 0
+
+
+def test_the_appeal_is_not_in_the_deciding_editors_queue(editor):
+    # given
+    case = _rejected(editor)
+    appeal = services.appeal_create(user=case.video.owner, video_id=case.video_id, note="Again")
+    second = UserFactory(roles=["editor"])
+    # when
+    for_first = list(selectors.queue_cases(editor=editor, kind="appeal"))
+    for_second = list(selectors.queue_cases(editor=second, kind="appeal"))
+    # then
+    assert (for_first, [c.pk for c in for_second]) == ([], [appeal.case_id])
