@@ -11,7 +11,7 @@ import pytest
 from media_workers import ffmpeg_commands as commands
 from media_workers import transcoding
 from media_workers.ffmpeg_binary import ffmpeg_path, ffprobe_path
-from media_workers.probe import probe_source
+from media_workers.probe import MOV_FORMAT, ProbeResult, probe_source
 from tests.integration.media_workers.conftest import make_clip, phone_tag_args
 
 # Tags FFmpeg itself writes; anything else in an output came from the phone.
@@ -197,3 +197,27 @@ def test_portrait_phone_video_is_rotated_and_laddered_by_its_short_side(
     stream = _ffprobe(out / "240p" / "seg_00000.ts")["streams"][0]
     assert (stream["width"], stream["height"]) == (240, 320)
     assert stream.get("side_data_list", []) == []
+
+
+def test_a_playlist_forced_through_the_mp4_demuxer_reads_nothing_else(tmp_path: Path) -> None:
+    # given a local video, and an HLS playlist pointing at it that somehow got past the sniffer
+    secret = make_clip(tmp_path / "secret.ts", seconds=2, extra=["-f", "mpegts"])
+    playlist = tmp_path / "clip.mp4"
+    playlist.write_text(
+        f"#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\n{secret}\n#EXT-X-ENDLIST\n"
+    )
+    probe = ProbeResult(format_name=MOV_FORMAT, width=320, height=240, duration_seconds=2.0,
+                        frame_rate=25.0, has_audio=True, video_codec="h264", stream_count=2)  # fmt: skip
+    options = commands.TranscodeOptions.from_settings()
+    renditions = commands.plan_renditions(width=320, height=240, ladder=options.ladder)
+    out = tmp_path / "out"
+    out.mkdir()
+    argv = commands.transcode_command(
+        ffmpeg_binary=ffmpeg_path(), source=playlist, probe=probe, renditions=renditions,
+        out_dir=out, options=options,
+    )  # fmt: skip
+    # when FFmpeg runs with the demuxer forced to mov
+    with pytest.raises(transcoding.TranscodeFailed):
+        transcoding.run_ffmpeg(argv, duration=2.0, on_progress=None, log=tmp_path / "log")
+    # then it refused the file and wrote no media
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == []
