@@ -125,9 +125,11 @@ def comment_block(
     if tops:
         first_depth = tops[0].depth + 1
         last_depth = tops[0].depth + SHOWN_LEVELS
-        scope = Q()
-        for top in tops:
-            scope |= Q(path__startswith=top.path) if focus is not None else Q(root_id=top.pk)
+        scope = (
+            Q(path__startswith=focus.path)
+            if focus is not None
+            else Q(root_id__in=[top.pk for top in tops])
+        )
         below = list(
             base.filter(scope, depth__gte=first_depth, depth__lte=last_depth)
             .annotate(reply_count=Count("replies", filter=~Q(replies__state=CommentState.HELD)))

@@ -33,6 +33,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Go live"), "ingest:go-live", needs="go_live"),
     NavItem(_("Live sources"), "ingest:sources", needs="moderate_content"),
     NavItem(_("Moderation"), "moderation-queue", needs="moderate_content"),
+    NavItem(_("Held comments"), "community:held", needs="moderate_content"),
     NavItem(_("Admin"), "admin:index", staff_site=True),
 )
 

@@ -201,3 +201,28 @@ def test_watch_page_queries_do_not_grow_with_comments(video, django_assert_num_q
     with django_assert_num_queries(len(small)):
         response = client.get(url)
     assert response.content.decode().count('data-testid="comment"') == 21
+
+
+def test_reporter_closes_comments_from_the_watch_page(video, viewer):
+    # when
+    response = _client(video.owner).post(
+        f"/community/videos/{video.pk}/comment-settings/",
+        {"mode": "closed"},
+        HTTP_HX_REQUEST="true",
+    )
+    refused = _client(viewer).post(
+        f"/community/videos/{video.pk}/comments/", {"body": "late"}, HTTP_HX_REQUEST="true"
+    )
+
+    # then
+    assert 'data-testid="comments-closed"' in response.content.decode()
+    assert '<option value="closed" selected>' in response.content.decode()
+    assert 'data-testid="community-error">Comments are closed on this video.' in (
+        refused.content.decode()
+    )
+    assert Comment.objects.count() == 0
+
+
+def test_viewer_does_not_get_the_settings_form(video, viewer):
+    html = _client(viewer).get(f"/videos/{video.pk}/").content.decode()
+    assert 'data-testid="comment-mode"' not in html
