@@ -365,6 +365,8 @@ ICE_SERVERS = env.json("ICE_SERVERS", default=[])
 # A publish with the same key within this many seconds of a drop continues the same LiveSource.
 LIVE_RECONNECT_GRACE_SECONDS = env.float("LIVE_RECONNECT_GRACE_SECONDS", default=30.0)
 LIVE_PREVIEW_FPS = env.float("LIVE_PREVIEW_FPS", default=3.0)
+# A publisher that sends no frame for this long is hung up (it reconnects into the same source).
+LIVE_STALL_SECONDS = env.float("LIVE_STALL_SECONDS", default=10.0)
 LIVE_RECORDINGS_DIR = Path(env("LIVE_RECORDINGS_DIR", default=str(VAR_DIR / "recordings")))
 # RTMP listener in the ingest process: rtmp://HOST:RTMP_PORT/live/<key> (0 disables it).
 RTMP_HOST = env("RTMP_HOST", default="127.0.0.1")

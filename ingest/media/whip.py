@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -196,6 +197,11 @@ class LiveIngest:
             await pc.close()
             raise
         runtime.attach(session_id=session.session_id, stats_probe=lambda: _transport_stats(pc))
+        session.tasks.append(
+            asyncio.create_task(
+                self._watch_stall(session, runtime), name=f"stall-{session.session_id}"
+            )
+        )
         for track in tracks:
             session.tasks.append(
                 asyncio.create_task(
@@ -262,6 +268,19 @@ class LiveIngest:
             logger.exception("track %s of session %s failed", track.kind, session.session_id)
             if not session.closing:
                 await self.dropped(session)
+
+    async def _watch_stall(self, session: PublishSession, runtime: SourceRuntime) -> None:
+        """No frame for LIVE_STALL_SECONDS: the publisher is gone even if ICE has not noticed
+        yet (consent checks take ~30 s). Hang up; the phone reconnects into the same source."""
+        stall = float(settings.LIVE_STALL_SECONDS)
+        started = time.monotonic()
+        while not session.closing:
+            await asyncio.sleep(min(1.0, stall / 3))
+            last = max(started, runtime.latest_frame_at)
+            if time.monotonic() - last > stall and not session.closing:
+                logger.info("session %s stalled for %.0f s", session.session_id, stall)
+                await self.dropped(session)
+                return
 
     # --- drops, ends, shutdown --------------------------------------------------------------
     async def dropped(self, session: PublishSession) -> None:

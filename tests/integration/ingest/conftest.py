@@ -103,7 +103,8 @@ def live_settings(settings, tmp_path):
     settings.LIVE_RECORDINGS_DIR = tmp_path / "recordings"
     settings.ICE_HOST_ADDRESSES = ["127.0.0.1"]
     settings.ICE_REMOTE_NETWORKS = ["127.0.0.0/8"]
-    settings.LIVE_RECONNECT_GRACE_SECONDS = 2.0
+    settings.LIVE_RECONNECT_GRACE_SECONDS = 30.0
+    settings.LIVE_STALL_SECONDS = 3.0
     return settings
 
 

@@ -249,7 +249,14 @@ def test_dropped_publisher_reconnects_into_the_same_source(live_settings, stream
         await wait_for(lambda: not LiveSource.objects.get(pk=source.pk).connected)
         second = Publisher()
         again = await publish(client, stream_secret, second)
-        await wait_async(lambda: len(live_ingest().sessions) == 1)
+        ingest = live_ingest()
+        try:
+            await wait_async(lambda: len(ingest.sessions) == 1)
+        except AssertionError:
+            raise AssertionError(
+                f"sessions={ingest.sessions!r} runtimes={ingest.runtimes!r} "
+                f"again={again.status_code} {again.content[:300]!r}"
+            ) from None
         await client.delete(again["Location"], headers={"Authorization": f"Bearer {stream_secret}"})
         await second.close()
         return again.status_code, source.pk
