@@ -64,7 +64,7 @@ def test_editor_publishes_an_assignment_and_a_reporter_sees_it(
     reporter_context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
     reporter_page = reporter_context.new_page()
     _log_in(reporter_page, server, reporter.email)
-    reporter_page.get_by_role("link", name="Assignments").click()
+    reporter_page.locator("header nav").get_by_role("link", name="Assignments", exact=True).click()
 
     # then the call in their city comes first, marked near them, and opens with an upload link
     rows = reporter_page.get_by_test_id("assignment")
