@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,10 +14,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from fieldcast.accounts.services import api_token_create
-from tests.e2e.conftest import ROOT, _database_url, _free_port
 from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parents[3]
 
 # Small limits so the refusals are cheap to reach; a short lease so a killed process's upload
 # can be resumed within seconds.
@@ -27,6 +30,25 @@ SERVER_SETTINGS = {
     "UPLOAD_LEASE_SECONDS": "3",
     "UPLOAD_S3_PART_SIZE": str(5 * 1024 * 1024),
 }
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _database_url() -> str:
+    """The test database, for the server subprocess (as tests/e2e/conftest.py does; not
+    imported from there because that module turns Django's async-safety check off)."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    auth = db["USER"] or ""
+    if db.get("PASSWORD"):
+        auth += f":{db['PASSWORD']}"
+    host = f"{auth}@" if auth else ""
+    return f"postgres://{host}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 class WebProcess:
