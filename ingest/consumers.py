@@ -14,7 +14,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from fieldcast.accounts import roles
 from fieldcast.core import events as core_events
 from fieldcast.core.errors import NotFound
-from ingest import events, selectors
+from ingest import events, selectors, services
 
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -52,6 +52,8 @@ class SourcesConsumer(_ListeningConsumer):
         if not await database_sync_to_async(roles.has_role_permission)(user, "moderate_content"):
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        # Sources whose ingest died would stay "live" forever: end them before showing the grid.
+        await database_sync_to_async(services.sources_end_stale)()
         await self.join(events.EDITORS_GROUP)
 
 

@@ -123,6 +123,8 @@ class LiveSource(models.Model):
     live_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     stats = models.JSONField(default=dict, blank=True)
+    # Refreshed by the ingest running the source every few seconds; a stale one lost its ingest.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     recording_path = models.CharField(max_length=500, blank=True)
     video = models.OneToOneField(
         "videos.Video",

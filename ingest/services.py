@@ -445,8 +445,37 @@ def source_set_on_air(*, source_key: str, operator: User, on_air: bool) -> LiveS
 
 
 def source_store_stats(*, source_id: int, stats: dict[str, Any]) -> None:
-    """Keep the latest stats on the row (for pages that load before the first push)."""
-    LiveSource.objects.filter(pk=source_id).update(stats=stats)
+    """Keep the latest stats on the row (for pages that load before the first push); the write
+    is also the source's heartbeat."""
+    LiveSource.objects.filter(pk=source_id).update(stats=stats, heartbeat_at=timezone.now())
+
+
+STALE_AFTER = timedelta(seconds=60)
+
+
+def sources_end_stale() -> int:
+    """End running sources whose ingest stopped beating (a process that crashed or restarted):
+    nothing will ever end them otherwise. Returns how many were ended."""
+    now = timezone.now()
+    limit = now - max(STALE_AFTER, _grace() + timedelta(seconds=15))
+    candidates = (
+        LiveSource.objects.exclude(state__in=FINISHED_STATES)
+        .filter(created_at__lt=limit)
+        .exclude(heartbeat_at__gte=limit)
+        .values_list("pk", flat=True)
+    )
+    ended = 0
+    for source_id in list(candidates):
+        with transaction.atomic():
+            source = _locked_source(source_id=source_id)
+            beat = source.heartbeat_at or source.created_at
+            if source.is_finished or beat >= limit:
+                continue
+            _transition(source, SourceState.ENDED, reason=_("The live ingest lost this stream."))
+            source.save(update_fields=["state", "state_reason", "ended_at", "connected"])
+            _publish_on_commit(source)
+            ended += 1
+    return ended
 
 
 # --- Recording: every source becomes a Video when it ends --------------------------------------

@@ -277,6 +277,7 @@ def sources(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not roles.has_role_permission(user, "moderate_content"):
         raise DjangoPermissionDenied
+    services.sources_end_stale()
     return render(
         request,
         "ingest/sources.html",

@@ -185,3 +185,25 @@ def test_on_air_and_back(secret, editor) -> None:
     on = services.source_set_on_air(source_key=grant.source_key, operator=editor, on_air=True)
     off = services.source_set_on_air(source_key=grant.source_key, operator=editor, on_air=False)
     assert (on.state, off.state) == ("on_air", "live")
+
+
+def test_sources_whose_ingest_stopped_beating_are_ended(secret, reporter, settings) -> None:
+    # given one source beating recently and one whose ingest died long ago
+    settings.LIVE_RECONNECT_GRACE_SECONDS = 10
+    _key, other_secret = services.stream_key_create(user=reporter, name="Other")
+    alive = services.source_publish_start(secret=secret, protocol="whip", session_id="a")
+    dead = services.source_publish_start(secret=other_secret, protocol="rtmp", session_id="d")
+    long_ago = timezone.now() - timedelta(minutes=5)
+    LiveSource.objects.filter(pk__in=[alive.source_id, dead.source_id]).update(created_at=long_ago)
+    services.source_store_stats(source_id=alive.source_id, stats={"fps": 15})
+    LiveSource.objects.filter(pk=dead.source_id).update(heartbeat_at=long_ago)
+
+    # when
+    ended = services.sources_end_stale()
+
+    # then only the dead one ended, with a reason
+    assert ended == 1
+    assert LiveSource.objects.get(pk=alive.source_id).state == SourceState.CONNECTING
+    dead_source = LiveSource.objects.get(pk=dead.source_id)
+    assert dead_source.state == SourceState.ENDED
+    assert dead_source.state_reason == "The live ingest lost this stream."
