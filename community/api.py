@@ -291,6 +291,14 @@ class NotificationsApi(APIView):
         )
 
 
+class NotificationsUnreadApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: None}, summary="How many notifications I have not read")
+    def get(self, request: Request) -> Response:
+        return Response({"unread": notify.unread_count(user_id=int(request.user.pk or 0))})
+
+
 class NotificationsReadApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 

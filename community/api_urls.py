@@ -27,6 +27,11 @@ urlpatterns = [
     path("comments/<int:comment_id>/like/", api.CommentLikeApi.as_view(), name="api-comment-like"),
     path("reporters/<int:reporter_id>/follow/", api.FollowApi.as_view(), name="api-follow"),
     path("notifications/", api.NotificationsApi.as_view(), name="api-notifications"),
+    path(
+        "notifications/unread/",
+        api.NotificationsUnreadApi.as_view(),
+        name="api-notifications-unread",
+    ),
     path("notifications/read/", api.NotificationsReadApi.as_view(), name="api-notifications-read"),
     path(
         "notifications/preferences/",

@@ -34,6 +34,13 @@ def test_viewer_comments_replies_to_a_reply_and_editor_removes(
     editor = UserFactory(roles=["editor"], display_name="Editor Ed")
     video = VideoFactory(owner=reporter, state="published", published_at=timezone.now())
 
+    # and the reporter has the site open (their bell listens on /ws/me/)
+    reporter_context = browser.new_context(locale="en-US")
+    reporter_page = reporter_context.new_page()
+    _log_in(reporter_page, server, reporter.email)
+    expect(reporter_page.get_by_test_id("bell-count")).to_be_hidden()
+    expect(reporter_page.get_by_test_id("bell")).to_have_attribute("data-live", "1")
+
     # when the viewer comments from the watch page (with a payload that must stay text)
     _log_in(page, server, viewer.email)
     page.goto(f"{server.url}/videos/{video.pk}/")
@@ -44,6 +51,10 @@ def test_viewer_comments_replies_to_a_reply_and_editor_removes(
     first = page.get_by_test_id("comment").first
     expect(first.get_by_test_id("comment-text")).to_contain_text("First! <img src=x")
     assert page.evaluate("window.__pwned") is None
+
+    # and the reporter's bell shows it live, without a reload
+    expect(reporter_page.get_by_test_id("bell-count")).to_have_text("1", timeout=10_000)
+    reporter_context.close()
 
     # given the editor replies to that comment
     top = Comment.objects.get(author=viewer)

@@ -19,6 +19,19 @@
     var socket = new WebSocket(scheme + window.location.host + bell.dataset.ws);
     socket.onopen = function () {
       delay = 1000;
+      bell.dataset.live = "1";
+      // Whatever happened while the socket was down (a restarted web process): catch up once.
+      window
+        .fetch(bell.dataset.countUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.ok ? response.json() : null;
+        })
+        .then(function (body) {
+          if (body && typeof body.unread === "number") {
+            show(body.unread);
+          }
+        })
+        .catch(function () {});
     };
     socket.onmessage = function (message) {
       var event;
@@ -32,6 +45,7 @@
       }
     };
     socket.onclose = function (closing) {
+      bell.dataset.live = "0";
       if (closing.code === 4401) {
         return; // signed out
       }

@@ -162,6 +162,7 @@ def test_notifications_list_read_and_preferences(video, viewer):
 
     # when
     listing = owner.get("/api/v1/community/notifications/")
+    unread = owner.get("/api/v1/community/notifications/unread/")
     marked = owner.post("/api/v1/community/notifications/read/", {}, format="json")
     prefs = owner.put(
         "/api/v1/community/notifications/preferences/", {"video_liked": False}, format="json"
@@ -169,6 +170,7 @@ def test_notifications_list_read_and_preferences(video, viewer):
 
     # then
     assert listing.json()["unread"] == 1
+    assert unread.json() == {"unread": 1}
     assert [(n["kind"], n["actor_name"], n["read"]) for n in listing.json()["results"]] == [
         ("video_commented", viewer.public_name, False)
     ]
