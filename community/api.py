@@ -368,6 +368,7 @@ class AssignmentsApi(APIView):
     @extend_schema(
         responses={200: None},
         summary="Open assignments: the city given (or yours) first, then by urgency",
+        operation_id="community_assignments_list",
         parameters=[OpenApiParameter("city", str, required=False)],
     )
     def get(self, request: Request) -> Response:
@@ -458,7 +459,11 @@ def story_data(story: Story) -> dict[str, Any]:
 class StoriesApi(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(responses={200: None}, summary="Stories, most recently updated first")
+    @extend_schema(
+        responses={200: None},
+        summary="Stories, most recently updated first",
+        operation_id="community_stories_list",
+    )
     def get(self, request: Request) -> Response:
         return Response({"results": [story_data(s) for s in selectors.story_list()[:100]]})
 
