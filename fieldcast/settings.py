@@ -36,6 +36,8 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Origins whose players may fetch media straight from the S3 bucket (see storage_bucket).
+MEDIA_CORS_ORIGINS = env.list("MEDIA_CORS_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,4 +1,8 @@
-"""`python -m fieldcast storage_bucket`: create the S3 bucket if it is missing (no-op on local storage)."""
+"""`python -m fieldcast storage_bucket`: create the S3 bucket if missing and let the site read it.
+
+A no-op on local storage. hls.js fetches segments from presigned URLs with XHR, so the bucket's CORS
+rules must allow GET from the site's origins (MEDIA_CORS_ORIGINS, default SITE_URL).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Create the configured S3 bucket when STORAGE=s3 and it does not exist yet."
+    help = "Create the configured S3 bucket when STORAGE=s3, and set its CORS rules for players."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.STORAGE != "s3":
@@ -21,6 +25,20 @@ class Command(BaseCommand):
         existing = {item["Name"] for item in client.list_buckets().get("Buckets", [])}
         if bucket.name in existing:
             self.stdout.write(f"Bucket {bucket.name} exists.")
-            return
-        client.create_bucket(Bucket=bucket.name)
-        self.stdout.write(self.style.SUCCESS(f"Created bucket {bucket.name}."))
+        else:
+            client.create_bucket(Bucket=bucket.name)
+            self.stdout.write(self.style.SUCCESS(f"Created bucket {bucket.name}."))
+        client.put_bucket_cors(
+            Bucket=bucket.name,
+            CORSConfiguration={
+                "CORSRules": [
+                    {
+                        "AllowedOrigins": settings.MEDIA_CORS_ORIGINS,
+                        "AllowedMethods": ["GET", "HEAD"],
+                        "AllowedHeaders": ["*"],
+                        "MaxAgeSeconds": 3600,
+                    }
+                ]
+            },
+        )
+        self.stdout.write(f"CORS: GET allowed from {', '.join(settings.MEDIA_CORS_ORIGINS)}.")
