@@ -272,6 +272,8 @@ def notification_data(item: Notification) -> dict[str, Any]:
         "video_id": item.video_id,
         "video_title": item.video.title if item.video else "",
         "comment_id": item.comment_id,
+        "story_id": item.story_id,
+        "assignment_id": item.assignment_id,
         "created_at": item.created_at,
         "read": item.read_at is not None,
     }

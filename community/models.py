@@ -180,6 +180,7 @@ class NotificationKind(models.TextChoices):
     FOLLOWED_PUBLISHED = "followed_published", _("Someone you follow published a video")
     MENTION = "mention", _("Someone mentioned you in a comment")
     STORY_UPDATED = "story_updated", _("A story you follow has something new")
+    ASSIGNMENT_NEAR = "assignment_near", _("An assignment near you")
 
 
 class Notification(models.Model):
@@ -198,6 +199,9 @@ class Notification(models.Model):
     )
     story = models.ForeignKey(
         "community.Story", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    assignment = models.ForeignKey(
+        "community.Assignment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

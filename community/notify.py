@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from community.models import (
+    Assignment,
     Comment,
     Follow,
     Notification,
@@ -73,6 +74,7 @@ def _send(
     video: Video | None = None,
     comment: Comment | None = None,
     story: Story | None = None,
+    assignment: Assignment | None = None,
 ) -> list[Notification]:
     ids = {r if isinstance(r, int) else r.pk for r in recipients}
     if actor is not None:
@@ -86,7 +88,13 @@ def _send(
     )
     rows = [
         Notification(
-            recipient_id=uid, kind=kind, actor=actor, video=video, comment=comment, story=story
+            recipient_id=uid,
+            kind=kind,
+            actor=actor,
+            video=video,
+            comment=comment,
+            story=story,
+            assignment=assignment,
         )
         for uid in sorted(ids - muted)
     ]
@@ -144,4 +152,24 @@ def notify_story_updated(*, story: Story, editor: User, video: Video | None) -> 
         actor=editor,
         video=video,
         story=story,
+    )
+
+
+def notify_assignment_published(*, assignment: Assignment) -> list[Notification]:
+    """A new call for footage: reporters (people who may upload) in its city are told."""
+    reporters = (
+        User.objects.filter(
+            is_active=True,
+            city__iexact=assignment.city,
+            groups__permissions__codename="upload_video",
+            groups__permissions__content_type__app_label="accounts",
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return _send(
+        kind=NotificationKind.ASSIGNMENT_NEAR,
+        recipients=list(reporters),
+        actor=assignment.created_by,
+        assignment=assignment,
     )

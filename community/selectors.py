@@ -175,7 +175,9 @@ def comments_held() -> QuerySet[Comment]:
 
 
 def notifications_for(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related("actor", "video", "story")
+    return Notification.objects.filter(recipient=user).select_related(
+        "actor", "video", "story", "assignment"
+    )
 
 
 def notification_preferences(*, user: User) -> dict[str, bool]:

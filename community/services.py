@@ -467,7 +467,8 @@ def assignment_publish(
     urgency: str = Urgency.NORMAL,
     points_bonus: int = 0,
 ) -> Assignment:
-    """An editor publishes a call for footage; reporters see it at once (near them first)."""
+    """An editor publishes a call for footage; reporters see it at once (near them first) and
+    reporters in its city are notified."""
     editor = _editor(user, _("Only editors can publish assignments."))
     fields = {
         "title": _text(title, field="title", limit=200),
@@ -483,7 +484,7 @@ def assignment_publish(
     if isinstance(points_bonus, bool) or not 0 <= points_bonus <= ASSIGNMENT_MAX_BONUS:
         message = _("A bonus is between 0 and %(max)d points.") % {"max": ASSIGNMENT_MAX_BONUS}
         raise ValidationFailed(message, fields={"points_bonus": [message]})
-    return Assignment.objects.create(
+    assignment = Assignment.objects.create(
         **fields,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -491,6 +492,8 @@ def assignment_publish(
         points_bonus=points_bonus,
         created_by=editor,
     )
+    notify.notify_assignment_published(assignment=assignment)
+    return assignment
 
 
 @transaction.atomic

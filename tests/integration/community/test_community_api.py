@@ -182,4 +182,5 @@ def test_notifications_list_read_and_preferences(video, viewer):
         "followed_published": True,
         "mention": True,
         "story_updated": True,
+        "assignment_near": True,
     }

@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from community import selectors, services
-from community.models import Assignment, AssignmentUse
+from community.models import Assignment, AssignmentUse, Notification
 from fieldcast.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fieldcast.points.models import PointEvent
-from tests.factories import VideoFactory
+from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +170,18 @@ def test_reporter_cannot_mark_used(editor, reporter):
     with pytest.raises(PermissionDenied):
         services.assignment_mark_used(user=reporter, assignment_id=assignment.pk, video_id=video.pk)
     assert AssignmentUse.objects.count() == 0
+
+
+def test_reporters_in_the_city_are_notified(editor):
+    # given
+    near = UserFactory(roles=["reporter"], city="lagos")
+    UserFactory(roles=["reporter"], city="Abuja")
+    UserFactory(city="Lagos")  # a viewer: cannot upload
+
+    # when
+    assignment = _publish(editor, city="Lagos")
+
+    # then
+    assert list(Notification.objects.values_list("recipient_id", "kind", "assignment_id")) == [
+        (near.pk, "assignment_near", assignment.pk)
+    ]

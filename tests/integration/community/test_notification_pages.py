@@ -1,0 +1,78 @@
+"""The notifications page: every kind reads as a sentence; preferences and mark-read work."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from community import services
+from community.models import Notification, NotificationMute
+from tests.factories import UserFactory, VideoFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_page_lists_each_kind_and_the_bell_counts_them(editor):
+    # given a reporter in Lagos who follows a story, owns a video and gets a like and a comment
+    reporter = UserFactory(roles=["reporter"], city="Lagos", display_name="Rita Reporter")
+    fan = UserFactory(display_name="Fan Fola")
+    video = VideoFactory(
+        owner=reporter, state="published", published_at=timezone.now(), title="Clip A"
+    )
+    story = services.story_create(user=editor, title="Flood week")
+    services.story_follow(user=reporter, story_id=story.pk)
+    services.comment_create(user=fan, video_id=video.pk, body="hi @Rita Reporter")
+    services.video_like(user=fan, video_id=video.pk)
+    services.story_add_update(user=editor, story_id=story.pk, text="Day two")
+    now = timezone.now()
+    services.assignment_publish(
+        user=editor,
+        title="Market fire",
+        brief="b",
+        city="Lagos",
+        starts_at=now,
+        ends_at=now + timedelta(hours=1),
+    )
+
+    # when
+    html = _client(reporter).get("/community/notifications/").content.decode()
+
+    # then
+    assert html.count('data-testid="notification"') == 4
+    assert "Fan Fola commented on “Clip A”" in html
+    assert "Fan Fola liked “Clip A”" in html
+    assert "New on the story “Flood week”" in html
+    assert "New assignment in Lagos: “Market fire”" in html
+    assert 'data-testid="bell-count">4</span>' in html
+
+
+def test_mark_read_and_switch_a_kind_off(reporter):
+    # given
+    video = VideoFactory(owner=reporter, state="published", published_at=timezone.now())
+    services.comment_create(user=UserFactory(), video_id=video.pk, body="one")
+    client = _client(reporter)
+
+    # when
+    client.post("/community/notifications/", {"action": "read"})
+    client.post(
+        "/community/notifications/",
+        {"action": "preferences", "kinds": ["video_liked", "mention"]},
+    )
+
+    # then
+    assert Notification.objects.filter(read_at__isnull=True).count() == 0
+    assert set(NotificationMute.objects.values_list("kind", flat=True)) == {
+        "video_commented",
+        "followed_published",
+        "story_updated",
+        "assignment_near",
+    }
