@@ -126,14 +126,22 @@ def test_storage_bucket_creates_the_bucket_once(s3_endpoint: str) -> None:
     )
     assert client.list_buckets()["Buckets"] == []
 
-    with override_settings(STORAGE="s3", STORAGES=storages):
+    with override_settings(
+        STORAGE="s3", STORAGES=storages, MEDIA_CORS_ORIGINS=["https://news.example"]
+    ):
         # when the bucket command runs twice
         first = _run("storage_bucket")
         second = _run("storage_bucket")
 
     # then the bucket is created the first time and left alone the second
-    assert first == "Created bucket fieldcast-bucket-test.\n"
-    assert second == "Bucket fieldcast-bucket-test exists.\n"
+    cors_line = "CORS: GET allowed from https://news.example.\n"
+    assert first == "Created bucket fieldcast-bucket-test.\n" + cors_line
+    assert second == "Bucket fieldcast-bucket-test exists.\n" + cors_line
+    # and players on the site's origin may fetch presigned segments
+    rules = client.get_bucket_cors(Bucket="fieldcast-bucket-test")["CORSRules"]
+    assert [(rule["AllowedOrigins"], rule["AllowedMethods"]) for rule in rules] == [
+        (["https://news.example"], ["GET", "HEAD"])
+    ]
     assert [bucket["Name"] for bucket in client.list_buckets()["Buckets"]] == [
         "fieldcast-bucket-test"
     ]
