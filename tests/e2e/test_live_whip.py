@@ -92,3 +92,36 @@ def test_reporter_goes_live_editor_sees_moving_preview_and_rejects(
     )
     assert source.reporter_id == reporter.pk
     phone_context.close()
+
+
+def test_reporter_page_reconnects_into_the_same_source(
+    server: LiveServer, browser: Browser, context: BrowserContext
+) -> None:
+    # given a reporter who is live
+    reporter = UserFactory(email="kofi@example.org", display_name="Kofi", roles=["reporter"])
+    phone_context = _phone(browser)
+    phone = _log_in(phone_context, server, reporter.email)
+    phone.goto(f"{server.url}/live/go/")
+    phone.get_by_test_id("go-live").click()
+    expect(phone.get_by_test_id("live-state")).to_have_text("Live")
+    source = LiveSource.objects.get()
+    assert source.connection_count == 1
+
+    # when the camera stops sending (the server hangs up the silent session)
+    phone.evaluate("document.getElementById('preview').srcObject.getVideoTracks()[0].stop()")
+
+    # then the page reconnects by itself, into the same source, which never ended
+    phone.wait_for_function(
+        "() => document.getElementById('preview').srcObject.getVideoTracks()[0].readyState === 'live'",
+        timeout=40_000,
+    )
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        source.refresh_from_db()
+        if source.connection_count >= 2 and source.connected:
+            break
+        time.sleep(0.5)
+    assert LiveSource.objects.count() == 1
+    assert (source.connection_count, source.connected, source.state) == (2, True, "live")
+    expect(phone.get_by_test_id("live-state")).to_have_text("Live")
+    phone_context.close()

@@ -18,6 +18,7 @@
   let wanted = false;       // the reporter wants to be live
   let serverState = null;
   let retry = 0, retryTimer = null, statsTimer = null, lastBytes = null;
+  let attemptAt = 0;        // when the current connection attempt started
 
   function preset() {
     return config.presets.find((p) => p.id === qualitySelect.value) || config.presets[0];
@@ -70,9 +71,14 @@
   async function connect() {
     clearTimeout(retryTimer);
     if (!wanted) return;
-    show(retry ? "connecting" : "connecting", retry ? t.reconnecting : "");
+    show("connecting", retry ? t.reconnecting : "");
+    if (!stream || stream.getTracks().some((track) => track.readyState === "ended")) {
+      // The camera was taken away (a call, the OS): start it again before reconnecting.
+      try { await startCamera(); } catch (e) { reconnect(); return; }
+    }
     const peer = new RTCPeerConnection({ iceServers: config.iceServers || [] });
     pc = peer;
+    attemptAt = performance.now();
     stream.getTracks().forEach((track) => peer.addTransceiver(track, { direction: "sendonly", streams: [stream] }));
     peer.addEventListener("connectionstatechange", () => {
       if (peer !== pc) return;
@@ -135,6 +141,9 @@
           wanted = false;
           teardown();
           show(event.state, event.reason ? t[event.state + "_detail"] + " " + event.reason : null);
+        } else if (event.connected === false && wanted && pc && performance.now() - attemptAt > 3000) {
+          // The server lost us (a stall, a replaced session) before the browser noticed.
+          reconnect();
         } else if (pc && pc.connectionState !== "failed") {
           show(event.state);
         }
