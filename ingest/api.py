@@ -175,7 +175,7 @@ class LiveSourceDetailApi(APIView):
         return Response(LiveSourceSerializer(source).data)
 
 
-class DecisionSerializer(serializers.Serializer):
+class LiveSourceDecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
@@ -183,12 +183,12 @@ class LiveSourceDecisionApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        request=DecisionSerializer,
+        request=LiveSourceDecisionSerializer,
         responses=LiveSourceSerializer,
         summary="Approve, un-approve, reject or kill a live source",
     )
     def post(self, request: Request, source_key: str, action: str) -> Response:
-        body = DecisionSerializer(data=request.data)
+        body = LiveSourceDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         source = services.source_decide(
             source_key=source_key,
