@@ -13,7 +13,7 @@ run: install
 	$(PY) -m fieldcast up --host $(HOST) --port $(PORT)
 
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	FIELDCAST_FAST_PASSWORD_HASHER=true $(PY) -m pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.stamp-python frontend/node_modules/.stamp translations
 

@@ -51,3 +51,12 @@ def test_swagger_ui_renders(client: Client) -> None:
     html = response.content.decode()
     assert "swagger-ui" in html
     assert "/api/v1/schema/" in html
+    # and Swagger UI comes from our own static files: no CDN, so it works offline
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "cdn.jsdelivr.net" not in html
+    assert (
+        client.get(
+            "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
+        ).status_code
+        == 200
+    )
