@@ -21,6 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.notify import notify_video_published
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core import events
@@ -32,6 +33,8 @@ from fieldcast.core.errors import (
     RateLimited,
     ValidationFailed,
 )
+from fieldcast.points.rules import Rule as PointsRule
+from fieldcast.points.services import points_award
 from fieldcast.videos import upload_storage
 from fieldcast.videos.models import VIDEO_TRANSITIONS, Upload, UploadState, Video, VideoState
 
@@ -197,6 +200,14 @@ def video_publish(*, video: Video, editor: User, verification: str = "") -> Vide
     locked.save(
         update_fields=["state", "published_at", "verification_note", "reviewed_by", "updated_at"]
     )
+    points_award(
+        user=locked.owner,
+        rule=PointsRule.VIDEO_PUBLISHED,
+        obj=locked,
+        key=f"video_published:{locked.pk}",
+        assignment_ref=locked.assignment_ref,
+    )
+    notify_video_published(video=locked)
     _publish_state_on_commit(locked)
     return locked
 

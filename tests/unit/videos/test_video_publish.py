@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from community.models import Follow, Notification
 from fieldcast.core.errors import NotFound, PermissionDenied
+from fieldcast.points.models import PointEvent
 from fieldcast.videos import selectors, services
 from tests.factories import UserFactory, VideoFactory
 
@@ -70,3 +72,20 @@ def test_published_video_is_visible_to_anyone():
     video = VideoFactory(state="published")
     # when / then
     assert selectors.video_for_viewer(video_id=video.pk, user=AnonymousUser()) == video
+
+
+def test_publishing_pays_the_reporter_once_and_tells_their_followers(editor):
+    # given a clip in review and a viewer who follows its reporter
+    video = VideoFactory(state="pending_review")
+    follower = UserFactory()
+    Follow.objects.create(follower=follower, reporter=video.owner)
+    # when an editor publishes it
+    services.video_publish(video=video, editor=editor)
+    # then the reporter earns the "video published" points, once per video
+    events = PointEvent.objects.filter(user=video.owner)
+    assert [(e.rule, e.points, e.key) for e in events] == [
+        ("video_published", 10, f"video_published:{video.pk}")
+    ]
+    # and the follower is told, nobody else
+    notes = Notification.objects.filter(video=video)
+    assert [(n.recipient_id, n.kind) for n in notes] == [(follower.pk, "followed_published")]
