@@ -8,6 +8,7 @@ from django.utils import timezone
 from community import notify, services
 from community.models import Notification
 from fieldcast.core import events
+from fieldcast.videos import services as video_services
 from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,17 @@ def test_mark_read_clears_the_count(reporter, viewer):
     # then
     assert changed == 2
     assert notify.unread_count(user_id=reporter.pk) == 0
+
+
+def test_video_publish_tells_the_reporters_followers(reporter, viewer, editor):
+    # given
+    services.follow_create(user=viewer, reporter_id=reporter.pk)
+    video = VideoFactory(owner=reporter, state="pending_review")
+
+    # when
+    video_services.video_publish(video=video, editor=editor)
+
+    # then
+    assert list(Notification.objects.values_list("recipient_id", "kind", "video_id")) == [
+        (viewer.pk, "followed_published", video.pk)
+    ]
