@@ -12,7 +12,6 @@ from fieldcast.core.errors import error_payload
 from fieldcast.core.readiness import readiness_report
 from fieldcast.videos.selectors import video_list_published
 
-
 HOME_LATEST_COUNT = 12
 
 
