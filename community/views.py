@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -255,6 +256,11 @@ def notifications(request: HttpRequest) -> HttpResponse:
                 enabled={kind: kind in chosen for kind in NotificationKind.values},
             )
             messages.success(request, _("Notification settings saved."))
+            back = request.POST.get("next", "")
+            if back and url_has_allowed_host_and_scheme(
+                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                return redirect(back)
         else:
             services.notifications_mark_read(user=request.user)
         return redirect("community:notifications")

@@ -8,6 +8,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from community import notify, selectors
+from community.models import NotificationKind
 from community.rendering import render_comment
 from fieldcast.videos.models import Video
 
@@ -39,6 +40,20 @@ def notification_bell(context: dict[str, Any]) -> dict[str, Any]:
     if not user.is_authenticated:
         return {"show": False}
     return {"show": True, "unread": notify.unread_count(user_id=user.pk)}
+
+
+@register.inclusion_tag("community/_preferences_inner.html", takes_context=True)
+def notification_preferences(context: dict[str, Any]) -> dict[str, Any]:
+    """The per-kind switches, for the profile page (posts to the notifications page)."""
+    request = context["request"]
+    if not request.user.is_authenticated:
+        return {"kinds": []}
+    prefs = selectors.notification_preferences(user=request.user)
+    return {
+        "kinds": [(value, label, prefs[value]) for value, label in NotificationKind.choices],
+        "next": request.get_full_path(),
+        "csrf_token": context.get("csrf_token"),
+    }
 
 
 @register.filter

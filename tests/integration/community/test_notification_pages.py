@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from django.template import engines
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from community import services
@@ -76,3 +77,32 @@ def test_mark_read_and_switch_a_kind_off(reporter):
         "story_updated",
         "assignment_near",
     }
+
+
+def test_preferences_block_for_the_profile_posts_back_to_where_it_was(reporter):
+    # given a page that includes the block
+    request = RequestFactory().get("/accounts/profile/")
+    request.user = reporter
+    html = (
+        engines["django"]
+        .from_string('{% include "community/_preferences.html" %}')
+        .render({}, request)
+    )
+    client = _client(reporter)
+
+    # when the person unticks everything but mentions, from the profile
+    response = client.post(
+        "/community/notifications/",
+        {"action": "preferences", "kinds": ["mention"], "next": "/accounts/profile/"},
+    )
+    evil = client.post(
+        "/community/notifications/",
+        {"action": "preferences", "kinds": ["mention"], "next": "https://evil.example/"},
+    )
+
+    # then
+    assert 'name="kinds" value="mention" checked' in html
+    assert 'name="next" value="/accounts/profile/"' in html
+    assert response["Location"] == "/accounts/profile/"
+    assert evil["Location"] == "/community/notifications/"
+    assert NotificationMute.objects.filter(user=reporter).count() == 5
