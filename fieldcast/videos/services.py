@@ -16,7 +16,7 @@ from typing import Any
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,12 +175,6 @@ def video_processing_fail(*, video_id: int, reason: str) -> Video:
     video.save(update_fields=["state", "state_reason", "updated_at"])
     _publish_state_on_commit(video)
     return video
-
-
-def video_view_record(*, video: Video) -> None:
-    """Count one view of a published video (a counter: no lock, an F() update)."""
-    if video.state == VideoState.PUBLISHED:
-        Video.objects.filter(pk=video.pk).update(view_count=F("view_count") + 1)
 
 
 # --- Review -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ views, each behind `video_for_viewer`, and point on to signed, expiring URLs (se
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import posixpath
 
@@ -19,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from community.services import view_record
 from fieldcast.accounts import roles
 from fieldcast.core.errors import NotFound
-from fieldcast.videos import playback, selectors, services
+from fieldcast.videos import playback, selectors
 from fieldcast.videos.models import Video, VideoState
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
@@ -106,10 +108,19 @@ def my_videos(request: HttpRequest) -> HttpResponse:
     return render(request, "videos/my_videos.html", {"videos": videos})
 
 
+def _viewer_identity(request: HttpRequest) -> str:
+    """Who is watching, for counting a view once per viewer: the account, else a hash of the
+    address and browser (no session is created just to count)."""
+    if request.user.is_authenticated:
+        return f"u{request.user.pk}"
+    seen = f"{request.META.get('REMOTE_ADDR', '')}|{request.headers.get('User-Agent', '')}"
+    return "a" + hashlib.sha256(seen.encode()).hexdigest()[:40]
+
+
 def watch(request: HttpRequest, video_id: int) -> HttpResponse:
     """The watch page: hls.js player with a quality menu, poster, byline, description."""
     video = _viewable(request, video_id)
-    services.video_view_record(video=video)
+    counted = view_record(video=video, viewer=_viewer_identity(request))
     return render(
         request,
         "videos/watch.html",
@@ -117,7 +128,7 @@ def watch(request: HttpRequest, video_id: int) -> HttpResponse:
             "video": video,
             "is_published": video.state == VideoState.PUBLISHED,
             "renditions": sorted(video.renditions, key=lambda item: -int(item["height"])),
-            "view_count": video.view_count + (1 if video.state == VideoState.PUBLISHED else 0),
+            "view_count": video.view_count + (1 if counted else 0),
         },
     )
 

@@ -173,11 +173,13 @@ def test_my_videos_shows_each_state_and_the_failure_reason(db, reporter):
 def test_watch_page_counts_views_of_published_videos(db):
     # given
     video = _published(title="Flooded road", description="Near the bridge")
-    client = Client()
-    # when
+    client, other = Client(), Client()
+    other.force_login(UserFactory())
+    # when one viewer opens the page twice and another once
     page = client.get(reverse("video-watch", args=[video.pk])).content.decode()
     client.get(reverse("video-watch", args=[video.pk]))
-    # then
+    other.get(reverse("video-watch", args=[video.pk]))
+    # then each viewer counts once per window
     video.refresh_from_db()
     assert video.view_count == 2
     assert "Flooded road" in page
