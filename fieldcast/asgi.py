@@ -17,6 +17,8 @@ from fieldcast.videos.tus import TusApp  # noqa: E402  (streams tus bodies; see 
 application = ProtocolTypeRouter(
     {
         "http": TusApp(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
     }
 )
