@@ -1,14 +1,14 @@
 """Top-level routes. Each app owns its URLs; the API lives under /api/v1/."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from fieldcast.accounts import api as accounts_api
 from fieldcast.accounts import views as accounts_views
 from fieldcast.core import views as core_views
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("auth/token/", accounts_api.ApiTokenApi.as_view(), name="api-token"),
