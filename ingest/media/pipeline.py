@@ -110,6 +110,10 @@ class SourceRuntime:
         self._stats_probe = stats_probe
         self._last_bytes = None
 
+    def expect_audio(self) -> None:
+        """The publisher sends audio: record it (decided before the recording opens)."""
+        self._recorder.with_audio = True
+
     @property
     def finished(self) -> bool:
         return self._finishing is not None
@@ -161,9 +165,17 @@ class SourceRuntime:
         )
         future.add_done_callback(self._recorded)
 
-    def on_audio_frame(self, session_id: str) -> None:
-        if session_id == self._session_id:
-            self.audio_frames += 1
+    def on_audio_frame(self, session_id: str, frame: av.AudioFrame | None = None) -> None:
+        if session_id != self._session_id or self.finished:
+            return
+        self.audio_frames += 1
+        if frame is None or self._record_backlog >= MAX_RECORDING_BACKLOG:
+            return
+        self._record_backlog += 1
+        future = asyncio.get_running_loop().run_in_executor(
+            self._record_pool, self._recorder.write_audio, frame, time.monotonic()
+        )
+        future.add_done_callback(self._recorded)
 
     def _recorded(self, _future: asyncio.Future[None]) -> None:
         self._record_backlog -= 1

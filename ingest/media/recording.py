@@ -12,6 +12,7 @@ import logging
 import time
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import av.container
@@ -20,6 +21,7 @@ import av.video.stream
 logger = logging.getLogger(__name__)
 
 TIME_BASE = Fraction(1, 1000)
+AUDIO_RATE = 48000
 
 
 class Recorder:
@@ -31,6 +33,13 @@ class Recorder:
         self._stream: av.video.stream.VideoStream | None = None
         self._started: float | None = None
         self._last_pts = -1
+        self._audio: Any = None  # the AAC stream, opened with the video
+        self._resampler: Any = None
+        self._audio_next = 0  # next audio pts, in samples
+        self.audio_frames = 0
+        self._audio_failed = False
+        # Set before the first frame when the publisher has an audio track.
+        self.with_audio = False
         self.frames = 0
         self.failed = False
 
@@ -50,6 +59,13 @@ class Recorder:
         stream.options = {"preset": "ultrafast", "tune": "zerolatency", "crf": "26", "g": "60"}
         self._container = container
         self._stream = stream
+        if self.with_audio:
+            # Only when the publisher sends audio: an empty audio track upsets later tools.
+            audio = container.add_stream("aac", rate=AUDIO_RATE)
+            audio.layout = "stereo"
+            audio.codec_context.time_base = Fraction(1, AUDIO_RATE)
+            self._audio = audio
+            self._resampler = av.AudioResampler(format="fltp", layout="stereo", rate=AUDIO_RATE)
 
     def write(self, frame: av.VideoFrame, at: float | None = None) -> None:
         """Encode one decoded frame received at monotonic time `at`."""
@@ -82,6 +98,37 @@ class Recorder:
             self.failed = True
             self._close_quietly()
 
+    def write_audio(self, frame: av.AudioFrame, at: float | None = None) -> None:
+        """Encode decoded audio received at monotonic time `at` (kept once video has started).
+
+        Samples are placed on the same wall clock as the video; within a stream they follow on
+        from each other, after a gap they start again at the arrival time."""
+        if (
+            self.failed
+            or self._audio_failed
+            or self._audio is None
+            or self._container is None
+            or self._started is None
+        ):
+            return
+        at = time.monotonic() if at is None else at
+        try:
+            wall = int((at - self._started) * AUDIO_RATE)
+            for chunk in self._resampler.resample(frame):
+                start = self._audio_next
+                if wall - start > AUDIO_RATE // 2:  # more than 0.5 s behind: a gap
+                    start = wall
+                chunk.pts = start
+                chunk.time_base = Fraction(1, AUDIO_RATE)
+                self._audio_next = start + chunk.samples
+                for packet in self._audio.encode(chunk):
+                    self._container.mux(packet)
+            self.audio_frames += 1
+        except Exception:
+            # Audio trouble must not stop the picture: record video only from here on.
+            logger.exception("audio of recording %s failed; video continues", self.path)
+            self._audio_failed = True
+
     def close(self) -> Path | None:
         """Flush and close; the path of a playable file, or None when nothing was recorded."""
         if self._container is None or self._stream is None:
@@ -90,6 +137,9 @@ class Recorder:
         try:
             for packet in self._stream.encode(None):
                 self._container.mux(packet)
+            if self._audio is not None:
+                for packet in self._audio.encode(None):
+                    self._container.mux(packet)
             self._container.close()
         except Exception:
             logger.exception("closing recording %s failed", self.path)

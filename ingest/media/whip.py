@@ -197,6 +197,8 @@ class LiveIngest:
             await pc.close()
             raise
         runtime.attach(session_id=session.session_id, stats_probe=lambda: _transport_stats(pc))
+        if any(track.kind == "audio" for track in tracks):
+            runtime.expect_audio()
         session.tasks.append(
             asyncio.create_task(
                 self._watch_stall(session, runtime), name=f"stall-{session.session_id}"
@@ -258,7 +260,7 @@ class LiveIngest:
                 if track.kind == "video":
                     runtime.on_video_frame(frame, session.session_id)  # type: ignore[arg-type]
                 else:
-                    runtime.on_audio_frame(session.session_id)
+                    runtime.on_audio_frame(session.session_id, frame)  # type: ignore[arg-type]
         except MediaStreamError:
             if not session.closing:
                 await self.dropped(session)

@@ -86,7 +86,10 @@ def test_publish_goes_live_then_delete_ends_it_and_makes_one_video(
     tmp.write_bytes(data)
     with av.open(str(tmp)) as container:
         frames = sum(1 for _ in container.decode(video=0))
+    with av.open(str(tmp)) as container:
+        samples = sum(frame.samples for frame in container.decode(audio=0))
     assert frames >= 30
+    assert samples >= 24000  # the Opus audio too, half a second at least
 
 
 def test_wrong_key_is_refused_without_a_peer_connection(live_settings, peer_connections) -> None:

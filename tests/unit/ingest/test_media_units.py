@@ -98,3 +98,27 @@ def test_srt_listener_command_and_ports() -> None:
     assert "listen_timeout=5000000" in url
     assert command[-3:] == ["-f", "mpegts", "pipe:1"]
     assert list(parse_port_range("9000-9002")) == [9000, 9001, 9002]
+
+
+def test_recording_carries_audio_next_to_the_picture(tmp_path) -> None:
+    # given 1 s of video and 1 s of 20 ms stereo audio frames (as aiortc decodes Opus)
+    recorder = Recorder(tmp_path / "av.mp4")
+    recorder.with_audio = True
+    for index in range(15):
+        recorder.write(av.VideoFrame(320, 240, "yuv420p"), at=10.0 + index / 15)
+    for index in range(50):
+        audio = av.AudioFrame(format="s16", layout="stereo", samples=960)
+        for plane in audio.planes:
+            plane.update(bytes(plane.buffer_size))
+        audio.sample_rate = 48000
+        recorder.write_audio(audio, at=10.0 + index * 0.02)
+
+    # when
+    path = recorder.close()
+
+    # then the file has both streams, about a second each
+    with av.open(str(path)) as container:
+        assert [s.type for s in container.streams] == ["video", "audio"]
+        samples = sum(frame.samples for frame in container.decode(audio=0))
+    assert 44000 <= samples <= 52000
+    assert recorder.audio_frames == 50
