@@ -7,6 +7,7 @@ import time
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from fieldcast.videos.models import Video
 from ingest.models import LiveSource, SourceState
 from tests.e2e.conftest import LiveServer
 from tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -91,6 +92,17 @@ def test_reporter_goes_live_editor_sees_moving_preview_and_rejects(
         "whip",
     )
     assert source.reporter_id == reporter.pk
+
+    # and its recording becomes one Video that the worker transcodes into review
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        source.refresh_from_db()
+        if source.video_id and source.video.state in ("pending_review", "failed"):
+            break
+        time.sleep(1)
+    assert source.video is not None
+    assert (source.video.state, source.video.owner_id) == ("pending_review", reporter.pk)
+    assert Video.objects.filter(owner=reporter).count() == 1
     phone_context.close()
 
 
