@@ -99,9 +99,10 @@ def test_upload_then_editor_claims_and_approves_then_public_sees_it(
     anonymous = _anonymous(browser)
     try:
         watch = anonymous.new_page()
-        response = watch.goto(f"{server.url}/videos/{video.pk}/")
-        assert response is not None
-        assert response.status == 200
+        watch.goto(f"{server.url}/")
+        expect(watch.get_by_test_id("latest-videos")).to_contain_text("Crowd at the square")
+        watch.get_by_test_id("latest-videos").get_by_text("Crowd at the square").click()
+        expect(watch).to_have_url(f"{server.url}/videos/{video.pk}/")
         expect(watch.locator("h1")).to_have_text("Crowd at the square")
         listed = watch.request.get(f"{server.url}/api/v1/videos/").json()
         assert [item["id"] for item in listed["results"]] == [video.pk]
@@ -168,6 +169,8 @@ def test_reports_past_the_threshold_hide_a_published_video(
         before = watch.goto(f"{server.url}/videos/{video.pk}/")
         assert before is not None
         assert before.status == 200
+        watch.goto(f"{server.url}/")
+        expect(watch.get_by_test_id("latest-videos")).to_contain_text("Staged scene")
 
         # when a third viewer reports it from the report page
         viewer = UserFactory()
@@ -182,6 +185,8 @@ def test_reports_past_the_threshold_hide_a_published_video(
         after = watch.goto(f"{server.url}/videos/{video.pk}/")
         assert after is not None
         assert after.status == 404
+        watch.goto(f"{server.url}/")
+        expect(watch.locator("main")).not_to_contain_text("Staged scene")
         video.refresh_from_db()
         assert video.state == "hidden"
         case = Case.objects.get(video=video, kind="report", status="open")
