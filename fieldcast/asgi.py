@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, websockets through Channels."""
+"""ASGI entry point: HTTP through Django (tus uploads streamed), websockets through Channels, and
+the live ingest's listeners started and stopped with the server (lifespan)."""
 
 import os
 
@@ -13,12 +14,15 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from fieldcast.routing import websocket_urlpatterns  # noqa: E402
 from fieldcast.videos.tus import TusApp  # noqa: E402  (streams tus bodies; see its docstring)
+from ingest.lifespan import IngestLifespan  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": TusApp(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
-    }
+application = IngestLifespan(
+    ProtocolTypeRouter(
+        {
+            "http": TusApp(django_asgi_app),
+            "websocket": AllowedHostsOriginValidator(
+                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            ),
+        }
+    )
 )

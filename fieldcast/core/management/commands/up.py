@@ -67,7 +67,7 @@ class Command(BaseCommand):
             "fieldcast.asgi:application",
             host=host,
             port=port,
-            lifespan="off",
+            lifespan="on",  # starts the RTMP listener, closes peer connections on exit
             log_config=None,  # Django's LOGGING formats every line
             ws="websockets-sansio",
         )
