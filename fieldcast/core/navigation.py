@@ -19,6 +19,7 @@ class NavItem:
     url_name: str
     needs: str | None = None  # a role permission codename, None for everyone
     staff_site: bool = False  # Django admin: is_staff flag
+    signed_in: bool = False  # any logged-in person
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
@@ -27,13 +28,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("My videos"), "my-videos", needs="upload_video"),
     NavItem(_("Assignments"), "community:assignments"),
     NavItem(_("Stories"), "community:stories"),
+    NavItem(_("Go live"), "ingest:go-live", needs="go_live"),
+    NavItem(_("Live sources"), "ingest:sources", needs="moderate_content"),
     NavItem(_("Leaderboards"), "points-leaderboards"),
     NavItem(_("Promotions"), "points-promotions", needs="promote_reporter"),
     NavItem(_("Dashboard"), "points-dashboard", needs="view_dashboards"),
-    NavItem(_("Go live"), "ingest:go-live", needs="go_live"),
-    NavItem(_("Live sources"), "ingest:sources", needs="moderate_content"),
     NavItem(_("Moderation"), "moderation-queue", needs="moderate_content"),
     NavItem(_("Held comments"), "community:held", needs="moderate_content"),
+    NavItem(_("Notices"), "moderation-notices", signed_in=True),
     NavItem(_("Admin"), "admin:index", staff_site=True),
 )
 
@@ -52,6 +54,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     items = []
     for item in NAV_ITEMS:
         if item.staff_site and not (user.is_authenticated and user.is_staff):
+            continue
+        if item.signed_in and not user.is_authenticated:
             continue
         if item.needs and not capabilities.get(item.needs):
             continue
