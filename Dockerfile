@@ -45,5 +45,5 @@ RUN pip install --no-deps -e . \
 
 USER fieldcast
 EXPOSE 8000
-CMD ["uvicorn", "fieldcast.asgi:application", "--host=0.0.0.0", "--port=8000", "--lifespan=auto", \
+CMD ["uvicorn", "fieldcast.asgi:application", "--host=0.0.0.0", "--port=8000", "--lifespan=on", \
      "--ws=websockets-sansio", "--proxy-headers", "--forwarded-allow-ips=*", "--no-access-log"]
