@@ -30,7 +30,8 @@ from fieldcast.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from fieldcast.videos.models import Video, VideoState
+from fieldcast.videos.models import Video
+from fieldcast.videos.services import video_create_from_file
 from ingest import events
 from ingest.models import (
     FINISHED_STATES,
@@ -40,7 +41,6 @@ from ingest.models import (
     SourceState,
     StreamKey,
 )
-from media_workers.tasks import transcode_video
 
 logger = logging.getLogger(__name__)
 
@@ -493,10 +493,9 @@ def source_recording_finish(*, source_id: int, path: str | None) -> Video | None
     """The recording of a finished source is complete: store it and make it a Video.
 
     The file is copied to the default storage first (outside any transaction: it can take a
-    while), then the Video is created in `uploaded` and the transcode task is enqueued after
-    commit; the transcode moves it to `pending_review`. Safe to call twice: a source gets at
-    most one Video. fieldcast.videos has no service that creates a Video from a file yet, so the
-    row is created here.
+    while), then `video_create_from_file` makes the Video (`uploaded`, transcode enqueued after
+    commit); the transcode moves it to `pending_review`. Safe to call twice: a source gets at
+    most one Video.
     """
     source = LiveSource.objects.select_related("reporter").filter(pk=source_id).first()
     if source is None or source.video_id is not None:
@@ -513,11 +512,10 @@ def source_recording_finish(*, source_id: int, path: str | None) -> Video | None
         if source.video_id is not None:
             default_storage.delete(storage_key)
             return None
-        video = Video.objects.create(
-            owner_id=source.reporter_id,
-            title=_recording_title(source)[:200],
+        video = video_create_from_file(
+            owner=source.reporter,
+            title=_recording_title(source),
             assignment_ref=source.assignment_ref,
-            state=VideoState.UPLOADED,
             source_name=os.path.basename(storage_key),
             source_key=storage_key,
             source_size=size,
@@ -525,8 +523,6 @@ def source_recording_finish(*, source_id: int, path: str | None) -> Video | None
         source.video = video
         source.recording_path = storage_key
         source.save(update_fields=["video", "recording_path"])
-        video_id = video.pk
-        transaction.on_commit(lambda: transcode_video.delay(video_id))
     with contextlib.suppress(OSError):
         os.remove(path)
     return video

@@ -472,6 +472,34 @@ def upload_complete(*, upload_id: uuid.UUID | str, token: str) -> Upload:
     return upload
 
 
+@transaction.atomic
+def video_create_from_file(
+    *,
+    owner: User,
+    title: str,
+    source_key: str,
+    source_name: str,
+    source_size: int,
+    description: str = "",
+    assignment_ref: str = "",
+) -> Video:
+    """A video whose original is already in storage (a live recording, demo footage): it starts
+    as uploaded and goes to the transcode queue, like a finished upload."""
+    video = Video.objects.create(
+        owner=owner,
+        title=title[:MAX_TITLE],
+        description=description,
+        assignment_ref=assignment_ref,
+        state=VideoState.UPLOADED,
+        source_key=source_key,
+        source_name=source_name,
+        source_size=source_size,
+    )
+    video_id = video.pk
+    transaction.on_commit(lambda: media_tasks.transcode_video.delay(video_id))
+    return video
+
+
 def upload_terminate(*, upload_id: uuid.UUID | str, user: User) -> None:
     """tus termination: the reporter cancels; the bytes and the unfinished video go."""
     with transaction.atomic():

@@ -15,6 +15,7 @@ from django.test import override_settings
 from moto.server import ThreadedMotoServer
 
 from fieldcast.accounts.models import User
+from fieldcast.videos.models import Video
 
 pytestmark = pytest.mark.integration
 
@@ -145,3 +146,22 @@ def test_storage_bucket_creates_the_bucket_once(s3_endpoint: str) -> None:
     assert [bucket["Name"] for bucket in client.list_buckets()["Buckets"]] == [
         "fieldcast-bucket-test"
     ]
+
+
+@pytest.mark.django_db
+def test_demo_footage_is_transcoded_once_one_clip_published_one_in_review(client) -> None:
+    # when the demo data is created twice
+    _run("demo")
+    _run("demo")
+
+    # then the demo reporter has two transcoded clips: one public, one waiting for an editor
+    videos = {v.title: v for v in Video.objects.filter(owner__email="reporter@demo.fieldcast")}
+    assert {title: v.state for title, v in videos.items()} == {
+        "Flooded underpass on Ring Road": "published",
+        "Market traders clear the street": "pending_review",
+    }
+    assert all(v.renditions and v.output_prefix for v in videos.values())
+    # and the home page shows the published one to anyone
+    home = client.get("/").content.decode()
+    assert "Flooded underpass on Ring Road" in home
+    assert "Market traders clear the street" not in home

@@ -15,6 +15,7 @@ from av import VideoFrame
 from ingest import services
 from ingest.media import whip
 from ingest.media.ice import configure_ice
+from media_workers import tasks as media_tasks
 
 
 class MovingVideoTrack(VideoStreamTrack):
@@ -124,7 +125,7 @@ def enqueued(monkeypatch) -> list[int]:
         def delay(video_id: int) -> None:
             ids.append(video_id)
 
-    monkeypatch.setattr(services, "transcode_video", FakeTask)
+    monkeypatch.setattr(media_tasks, "transcode_video", FakeTask)
     return ids
 
 
