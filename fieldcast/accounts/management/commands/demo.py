@@ -106,7 +106,7 @@ DEMO_CLIPS = (
     ),
     ("Market traders clear the street", "The morning clean-up after the festival.", False),
 )
-DEMO_PATTERNS = ("testsrc2", "smptebars")
+DEMO_PATTERNS = ("testsrc2", "testsrc")  # moving patterns: a still one is flagged "frozen"
 
 
 def _clip_command(path: Path, *, pattern: str, seconds: int = 6) -> list[str]:
