@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -202,7 +203,11 @@ class BulkSerializer(serializers.Serializer):
 class BulkApi(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(request=BulkSerializer, summary="Approve or reject several video items")
+    @extend_schema(
+        request=BulkSerializer,
+        responses=OpenApiTypes.OBJECT,
+        summary="Approve or reject several video items",
+    )
     def post(self, request: Request) -> Response:
         editor = services.ensure_editor(request.user)
         body = BulkSerializer(data=request.data)
@@ -236,7 +241,11 @@ class ReportSerializer(serializers.Serializer):
 class ReportApi(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(request=ReportSerializer, summary="Report a video or a person")
+    @extend_schema(
+        request=ReportSerializer,
+        responses=OpenApiTypes.OBJECT,
+        summary="Report a video or a person",
+    )
     def post(self, request: Request) -> Response:
         body = ReportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -259,7 +268,11 @@ class AppealSerializer(serializers.Serializer):
 class AppealApi(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(request=AppealSerializer, summary="Appeal a rejection or removal (once)")
+    @extend_schema(
+        request=AppealSerializer,
+        responses=OpenApiTypes.OBJECT,
+        summary="Appeal a rejection or removal (once)",
+    )
     def post(self, request: Request) -> Response:
         body = AppealSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -274,7 +287,7 @@ class AppealApi(APIView):
 class NoticesApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(summary="Your moderation notices")
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Your moderation notices")
     def get(self, request: Request) -> Response:
         user: User = request.user  # type: ignore[assignment]
         notices: list[Notice] = list(selectors.notices_for(user=user)[:100])
@@ -313,6 +326,7 @@ class AuditApi(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
+        responses=OpenApiTypes.OBJECT,
         summary="The audit log (staff)",
         parameters=[
             OpenApiParameter("action", str),
@@ -347,7 +361,7 @@ class AuditApi(APIView):
 class StatsApi(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(summary="Moderation statistics (staff)")
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Moderation statistics (staff)")
     def get(self, request: Request) -> Response:
         services.ensure_staff(request.user)
         data = selectors.moderation_stats()
@@ -358,7 +372,10 @@ class StatsApi(APIView):
 class ReasonsApi(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(summary="The reasons to choose from when rejecting and reporting")
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        summary="The reasons to choose from when rejecting and reporting",
+    )
     def get(self, request: Request) -> Response:
         return Response(
             {
@@ -380,7 +397,11 @@ class TrustedSerializer(serializers.Serializer):
 class TrustedReporterApi(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(request=TrustedSerializer, summary="Mark a reporter as trusted or not (staff)")
+    @extend_schema(
+        request=TrustedSerializer,
+        responses=OpenApiTypes.OBJECT,
+        summary="Mark a reporter as trusted or not (staff)",
+    )
     def put(self, request: Request, user_id: int) -> Response:
         body = TrustedSerializer(data=request.data)
         body.is_valid(raise_exception=True)
