@@ -9,6 +9,8 @@ from collections.abc import Iterator
 import boto3
 import pytest
 from allauth.account.models import EmailAddress
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
@@ -165,3 +167,44 @@ def test_demo_footage_is_transcoded_once_one_clip_published_one_in_review(client
     home = client.get("/").content.decode()
     assert "Flooded underpass on Ring Road" in home
     assert "Market traders clear the street" not in home
+
+
+def test_storage_bucket_on_a_server_without_bucket_cors_says_what_to_do(
+    s3_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given an S3 server that, like MinIO's free edition, has no per-bucket CORS API
+    real_call = BaseClient._make_api_call
+
+    def minio_like(self, operation_name, api_params):
+        if operation_name == "PutBucketCors":
+            raise ClientError(
+                {"Error": {"Code": "NotImplemented", "Message": "not implemented"}},
+                operation_name,
+            )
+        return real_call(self, operation_name, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", minio_like)
+    options = {
+        "bucket_name": "fieldcast-minio-like",
+        "endpoint_url": s3_endpoint,
+        "region_name": "us-east-1",
+        "access_key": "testing",
+        "secret_key": "testing",
+        "addressing_style": "path",
+    }
+    storages = {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+        "staticfiles": settings.STORAGES["staticfiles"],
+    }
+    with override_settings(
+        STORAGE="s3", STORAGES=storages, MEDIA_CORS_ORIGINS=["https://news.example"]
+    ):
+        # when the bucket command runs
+        output = _run("storage_bucket")
+
+    # then the bucket exists and the operator is told to allow the origin on the server itself
+    assert output == (
+        "Created bucket fieldcast-minio-like.\n"
+        "CORS: this S3 server does not set per-bucket CORS rules; allow GET from "
+        "https://news.example in its own configuration.\n"
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
@@ -28,17 +29,27 @@ class Command(BaseCommand):
         else:
             client.create_bucket(Bucket=bucket.name)
             self.stdout.write(self.style.SUCCESS(f"Created bucket {bucket.name}."))
-        client.put_bucket_cors(
-            Bucket=bucket.name,
-            CORSConfiguration={
-                "CORSRules": [
-                    {
-                        "AllowedOrigins": settings.MEDIA_CORS_ORIGINS,
-                        "AllowedMethods": ["GET", "HEAD"],
-                        "AllowedHeaders": ["*"],
-                        "MaxAgeSeconds": 3600,
-                    }
-                ]
-            },
-        )
+        try:
+            client.put_bucket_cors(
+                Bucket=bucket.name,
+                CORSConfiguration={
+                    "CORSRules": [
+                        {
+                            "AllowedOrigins": settings.MEDIA_CORS_ORIGINS,
+                            "AllowedMethods": ["GET", "HEAD"],
+                            "AllowedHeaders": ["*"],
+                            "MaxAgeSeconds": 3600,
+                        }
+                    ]
+                },
+            )
+        except ClientError as error:
+            # MinIO's free edition has no per-bucket CORS API: it takes MINIO_API_CORS_ALLOW_ORIGIN.
+            if error.response.get("Error", {}).get("Code") != "NotImplemented":
+                raise
+            self.stdout.write(
+                "CORS: this S3 server does not set per-bucket CORS rules; allow GET from "
+                f"{', '.join(settings.MEDIA_CORS_ORIGINS)} in its own configuration."
+            )
+            return
         self.stdout.write(f"CORS: GET allowed from {', '.join(settings.MEDIA_CORS_ORIGINS)}.")
