@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, NoReturn
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from fieldcast.core.models import AppendOnlyModel
 
 
 class CommentMode(models.TextChoices):
@@ -76,17 +78,7 @@ class Comment(models.Model):
         return f"Comment {self.pk} on video {self.video_id}"
 
 
-class CommentActionQuerySet(models.QuerySet["CommentAction"]):
-    """Moderation history of comments is append-only, like moderation's audit log."""
-
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise TypeError("The comment log is append-only.")
-
-    def delete(self) -> NoReturn:  # type: ignore[override]
-        raise TypeError("The comment log is append-only.")
-
-
-class CommentAction(models.Model):
+class CommentAction(AppendOnlyModel):
     """Who removed, approved or deleted a comment, why, and the text it had then."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="actions")
@@ -97,8 +89,6 @@ class CommentAction(models.Model):
     reason = models.TextField(blank=True)
     body_before = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = CommentActionQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.action} of comment {self.comment_id}"

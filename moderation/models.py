@@ -6,12 +6,14 @@ video or user, an appeal; later a held comment or a live source): the queue is t
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from fieldcast.core.models import AppendOnlyModel
 
 
 class CaseKind(models.TextChoices):
@@ -284,16 +286,6 @@ class VideoFingerprint(models.Model):
         return f"Fingerprint of video {self.video_id}"
 
 
-class AuditQuerySet(models.QuerySet["AuditEntry"]):
-    """The audit log is append-only: bulk updates and deletes are refused."""
-
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise TypeError("The audit log is append-only.")
-
-    def delete(self) -> NoReturn:  # type: ignore[override]
-        raise TypeError("The audit log is append-only.")
-
-
 class AuditAction(models.TextChoices):
     CLAIM = "claim", _("Claimed")
     RELEASE = "release", _("Released")
@@ -308,7 +300,7 @@ class AuditAction(models.TextChoices):
     TRUST = "trust", _("Trusted reporter changed")
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     """Who did what, when, why, with the state before and after. Never updated or deleted."""
 
     actor = models.ForeignKey(
@@ -329,19 +321,9 @@ class AuditEntry(models.Model):
     after = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    objects = AuditQuerySet.as_manager()
-
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at", "-id"]
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_id} at {self.created_at}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
-        raise TypeError("The audit log is append-only.")
