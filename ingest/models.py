@@ -6,7 +6,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from fieldcast.core.models import AppendOnlyModel
 
 
 class StreamKey(models.Model):
@@ -145,3 +148,110 @@ class LiveSource(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in FINISHED_STATES
+
+
+# --- Studio: programs (channels) and their switcher log (issue #6) ------------------------------
+
+
+class ProgramMode(models.TextChoices):
+    SOURCE = "source", _("Live source")
+    SLATE = "slate", _("Slate")
+    VIDEO = "video", _("Video clip")
+
+
+class Program(models.Model):
+    """One channel's on-air output: what the switcher shows now, and who holds the switcher."""
+
+    slug = models.SlugField(_("channel"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    width = models.PositiveIntegerField(default=1280)
+    height = models.PositiveIntegerField(default=720)
+    fps = models.PositiveIntegerField(default=25)
+    running = models.BooleanField(default=False)
+    mode = models.CharField(max_length=8, choices=ProgramMode.choices, default=ProgramMode.SLATE)
+    program_source = models.ForeignKey(
+        LiveSource, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    preview_source = models.ForeignKey(
+        LiveSource, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Shown by an automatic cut-away instead of the slate when it is set and approved.
+    standby_source = models.ForeignKey(
+        LiveSource, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    video = models.ForeignKey(
+        "videos.Video", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    slate_image = models.FileField(_("slate image"), upload_to="slates/", blank=True, null=True)
+    lower_third_visible = models.BooleanField(default=False)
+    cutaway_after_seconds = models.FloatField(default=1.0)
+    cutaway_min_kbps = models.PositiveIntegerField(default=0)  # 0 = no bitrate threshold
+    auto_cutaway_active = models.BooleanField(default=False)
+    # The source an automatic cut-away left, to cut back to when it recovers.
+    cutaway_from = models.ForeignKey(
+        LiveSource, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    switcher_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    seq = models.PositiveBigIntegerField(default=0)
+    recording_started_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+
+    def __str__(self) -> str:
+        return self.name or self.slug
+
+
+class ProgramAction(models.TextChoices):
+    START = "start", _("Program started")
+    STOP = "stop", _("Program stopped")
+    CUT = "cut", _("Cut")
+    FADE = "fade", _("Fade")
+    SLATE = "slate", _("Slate")
+    VIDEO = "video", _("Video clip")
+    KILL = "kill", _("Killed")
+    PREVIEW = "preview", _("Preview")
+    AUTO_CUTAWAY = "auto_cutaway", _("Automatic cut-away")
+    AUTO_CUTBACK = "auto_cutback", _("Automatic cut back")
+    TAKE = "take", _("Took the switcher")
+    HAND_OVER = "hand_over", _("Handed over the switcher")
+    LOWER_THIRD = "lower_third", _("Lower third")
+
+
+class ProgramLogEntry(AppendOnlyModel):
+    """What went to air when, and who (or nobody: automatic) did it. Never changed afterwards."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="log_entries")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=16, choices=ProgramAction.choices)
+    source = models.ForeignKey(
+        LiveSource, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    video = models.ForeignKey(
+        "videos.Video", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("program log entry")
+        verbose_name_plural = _("program log entries")
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.action} {self.created_at:%H:%M:%S}"
