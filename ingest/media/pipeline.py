@@ -77,6 +77,9 @@ class SourceRuntime:
         # For the switcher (studio issue): the newest decoded frame and when it arrived.
         self.latest_frame: av.VideoFrame | None = None
         self.latest_frame_at = 0.0
+        # For the program engine: recent decoded audio and the last stats (bitrate for cut-away).
+        self.recent_audio: deque[av.AudioFrame] = deque(maxlen=50)
+        self.last_stats: dict[str, Any] = {}
         self.frames_total = 0
         self.audio_frames = 0
         self.freeze_count = 0
@@ -169,6 +172,8 @@ class SourceRuntime:
         if session_id != self._session_id or self.finished:
             return
         self.audio_frames += 1
+        if frame is not None:
+            self.recent_audio.append(frame)
         if frame is None or self._record_backlog >= MAX_RECORDING_BACKLOG:
             return
         self._record_backlog += 1
@@ -257,6 +262,7 @@ class SourceRuntime:
             ticks += 1
             try:
                 stats = await self.stats()
+                self.last_stats = stats
                 await send_media_event(
                     source_key=self.source_key,
                     event={"type": "source.stats", "source": self.source_key, "stats": stats},
