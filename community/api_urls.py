@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from community import api
+from community import api, chat_api
 
 urlpatterns = [
     path("videos/<int:video_id>/comments/", api.VideoCommentsApi.as_view(), name="api-comments"),
@@ -54,4 +54,24 @@ urlpatterns = [
     path("stories/<int:story_id>/", api.StoryApi.as_view(), name="api-story"),
     path("stories/<int:story_id>/items/", api.StoryItemsApi.as_view(), name="api-story-items"),
     path("stories/<int:story_id>/follow/", api.StoryFollowApi.as_view(), name="api-story-follow"),
+]
+
+# Live chat (community.chat_api): /api/v1/community/chat/<channel>/...
+urlpatterns += [
+    path(
+        "chat/<slug:channel>/messages/",
+        chat_api.ChatMessagesApi.as_view(),
+        name="api-chat-messages",
+    ),
+    path(
+        "chat/<slug:channel>/messages/<int:message_id>/",
+        chat_api.ChatMessageApi.as_view(),
+        name="api-chat-message",
+    ),
+    path("chat/<slug:channel>/mutes/", chat_api.ChatMutesApi.as_view(), name="api-chat-mutes"),
+    path(
+        "chat/<slug:channel>/settings/",
+        chat_api.ChatSettingsApi.as_view(),
+        name="api-chat-settings",
+    ),
 ]

@@ -2,10 +2,12 @@
 
 from django.urls import URLPattern, URLResolver, path
 
+from community.consumers import ChatConsumer
 from fieldcast.core.consumers import MeConsumer
 from ingest.routing import websocket_urlpatterns as ingest_websockets
 
 websocket_urlpatterns: list[URLPattern | URLResolver] = [
     path("ws/me/", MeConsumer.as_asgi()),
+    path("ws/chat/<slug:channel>/", ChatConsumer.as_asgi()),
     *ingest_websockets,
 ]
