@@ -225,6 +225,8 @@ class ProgramAction(models.TextChoices):
     TAKE = "take", _("Took the switcher")
     HAND_OVER = "hand_over", _("Handed over the switcher")
     LOWER_THIRD = "lower_third", _("Lower third")
+    STANDBY = "standby", _("Standby source")
+    SETTINGS = "settings", _("Settings")
 
 
 class ProgramLogEntry(AppendOnlyModel):

@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('action', models.CharField(choices=[('start', 'Program started'), ('stop', 'Program stopped'), ('cut', 'Cut'), ('fade', 'Fade'), ('slate', 'Slate'), ('video', 'Video clip'), ('kill', 'Killed'), ('preview', 'Preview'), ('auto_cutaway', 'Automatic cut-away'), ('auto_cutback', 'Automatic cut back'), ('take', 'Took the switcher'), ('hand_over', 'Handed over the switcher'), ('lower_third', 'Lower third')], max_length=16)),
+                ('action', models.CharField(choices=[('start', 'Program started'), ('stop', 'Program stopped'), ('cut', 'Cut'), ('fade', 'Fade'), ('slate', 'Slate'), ('video', 'Video clip'), ('kill', 'Killed'), ('preview', 'Preview'), ('auto_cutaway', 'Automatic cut-away'), ('auto_cutback', 'Automatic cut back'), ('take', 'Took the switcher'), ('hand_over', 'Handed over the switcher'), ('lower_third', 'Lower third'), ('standby', 'Standby source'), ('settings', 'Settings')], max_length=16)),
                 ('detail', models.TextField(blank=True)),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='log_entries', to='ingest.program')),
