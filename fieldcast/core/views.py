@@ -1,4 +1,4 @@
-"""Site-wide pages: home, health endpoints and error pages."""
+"""Site-wide pages: health endpoints and error pages (the home feed is community.feed_views)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,6 @@ from django.views.decorators.cache import never_cache
 from fieldcast.core.api_errors import api_not_found
 from fieldcast.core.errors import error_payload
 from fieldcast.core.readiness import readiness_report
-from fieldcast.videos.selectors import video_list_published
-
-HOME_LATEST_COUNT = 12
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    latest = video_list_published()[:HOME_LATEST_COUNT]
-    return render(request, "home.html", {"latest_videos": latest})
 
 
 @never_cache

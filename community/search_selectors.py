@@ -1,0 +1,168 @@
+"""Search over published videos (title, description), reporters (display name) and stories.
+
+PostgreSQL (the scaled mode): full-text search with the `english` configuration (stemming:
+"flooding" finds "floods"), ranked by `SearchRank`, served by the GIN expression indexes of
+migration `community.0005_search_indexes` — the expressions below and the ones there must stay
+identical or the planner stops using the indexes. Full-text search does not split Chinese (a run
+of Han characters is one token), so a query with CJK characters matches by substring instead
+(`LIKE '%洪水%'`, helped by the trigram indexes of the same migration). SQLite (the embedded mode):
+substring matching for every query. Only published videos are ever returned (DESIGN.md §3).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import CombinedExpression
+from django.utils.translation import gettext as _
+
+from community.models import Story
+from fieldcast.accounts.models import User
+from fieldcast.core.errors import ValidationFailed
+from fieldcast.videos.models import Video, VideoState
+from fieldcast.videos.selectors import video_list_published
+
+QUERY_MAX_LENGTH = 200
+MAX_TERMS = 8
+SEARCH_PAGE_SIZE = 20
+SIDE_RESULTS = 5
+SEARCH_CONFIG = "english"
+# Han, kana, Hangul and full-width forms: scripts written without spaces between words.
+CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+
+@dataclass
+class SearchResults:
+    query: str
+    page: int = 1
+    videos: list[Video] = field(default_factory=list)
+    has_next: bool = False
+    reporters: list[User] = field(default_factory=list)
+    stories: list[Story] = field(default_factory=list)
+    full_text: bool = False  # ranked full-text search (PostgreSQL) rather than substring match
+
+    @property
+    def empty(self) -> bool:
+        return not (self.videos or self.reporters or self.stories)
+
+
+def search_query_clean(raw: str | None) -> str:
+    """The query as searched: trimmed, inner whitespace collapsed; too long is refused."""
+    query = " ".join((raw or "").split())
+    if len(query) > QUERY_MAX_LENGTH:
+        message = _("Search for at most %(limit)s characters.") % {"limit": QUERY_MAX_LENGTH}
+        raise ValidationFailed(message, code="query_too_long", fields={"q": [message]})
+    return query
+
+
+def uses_full_text() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _full_text_for(query: str) -> bool:
+    return uses_full_text() and not CJK.search(query)
+
+
+def video_search_vector() -> CombinedExpression:
+    """Must equal the expression of index `community_video_fts` (migration 0005)."""
+    return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "description", weight="B", config=SEARCH_CONFIG
+    )
+
+
+def story_search_vector() -> CombinedExpression:
+    """Must equal the expression of index `community_story_fts` (migration 0005)."""
+    return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "summary", weight="B", config=SEARCH_CONFIG
+    )
+
+
+def _search_query(query: str) -> SearchQuery:
+    # websearch syntax never fails to parse: "quoted phrases", -exclusions, or.
+    return SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+
+
+def _substring(fields: tuple[str, ...], query: str) -> Q:
+    """Every term found in at least one of the fields, ignoring case for Latin letters.
+
+    CJK terms (no case) use a plain LIKE, which PostgreSQL's trigram indexes serve.
+    """
+    match = Q()
+    for term in query.split()[:MAX_TERMS]:
+        lookup = "contains" if CJK.search(term) else "icontains"
+        any_field = Q()
+        for name in fields:
+            any_field |= Q(**{f"{name}__{lookup}": term})
+        match &= any_field
+    return match
+
+
+def videos_matching(query: str) -> QuerySet[Video]:
+    """Published videos matching the query, best first (ranked) or newest first (substring)."""
+    videos = video_list_published()
+    if _full_text_for(query):
+        search = _search_query(query)
+        return (
+            videos.annotate(search=video_search_vector())
+            .filter(search=search)
+            .annotate(rank=SearchRank(video_search_vector(), search))
+            .order_by("-rank", "-published_at", "-id")
+        )
+    return videos.filter(_substring(("title", "description"), query))
+
+
+def stories_matching(query: str, *, limit: int = SIDE_RESULTS) -> list[Story]:
+    stories = Story.objects.annotate(item_count=Count("items"))
+    if _full_text_for(query):
+        search = _search_query(query)
+        stories = (
+            stories.annotate(search=story_search_vector())
+            .filter(search=search)
+            .annotate(rank=SearchRank(story_search_vector(), search))
+            .order_by("-rank", "-updated_at", "-id")
+        )
+    else:
+        stories = stories.filter(_substring(("title", "summary"), query)).order_by(
+            "-updated_at", "-id"
+        )
+    return list(stories[:limit])
+
+
+def reporters_matching(query: str, *, limit: int = SIDE_RESULTS) -> list[User]:
+    """Active people who can report whose display name holds every term, most published first.
+
+    Each carries `published` (their published video count), counted in the same query.
+    """
+    can_report = User.groups.through.objects.filter(
+        user_id=OuterRef("pk"),
+        group__permissions__codename="upload_video",
+        group__permissions__content_type__app_label="accounts",
+    )
+    return list(
+        User.objects.filter(Exists(can_report), is_active=True)
+        .filter(_substring(("display_name",), query))
+        .annotate(published=Count("videos", filter=Q(videos__state=VideoState.PUBLISHED)))
+        .order_by(F("published").desc(), "display_name", "id")[:limit]
+    )
+
+
+def search(*, query: str, page: int = 1) -> SearchResults:
+    """One page of matching videos, plus the first reporters and stories (page 1 only).
+
+    The query must have been cleaned by `search_query_clean`. Constant number of queries.
+    """
+    results = SearchResults(query=query, page=max(1, page), full_text=_full_text_for(query))
+    if not query:
+        return results
+    start = (results.page - 1) * SEARCH_PAGE_SIZE
+    videos = list(videos_matching(query)[start : start + SEARCH_PAGE_SIZE + 1])
+    results.videos = videos[:SEARCH_PAGE_SIZE]
+    results.has_next = len(videos) > SEARCH_PAGE_SIZE
+    if results.page == 1:
+        results.reporters = reporters_matching(query)
+        results.stories = stories_matching(query)
+    return results
