@@ -48,7 +48,7 @@ from fieldcast.core.errors import (
     RateLimited,
     ValidationFailed,
 )
-from fieldcast.points.services import points_award
+from fieldcast.points.services import activity_record, points_award
 from fieldcast.videos.models import Video, VideoState
 from fieldcast.videos.selectors import video_for_viewer
 from moderation.terms import find_terms, term_lists
@@ -164,6 +164,7 @@ def comment_create(
             comment.root = comment
         comment.save(update_fields=["root", "path"])
         if not held:
+        activity_record(user=author, kind="comment", obj=comment)
             _award_comment_points(comment)
             notify.notify_comment_posted(comment=comment)
     return comment
@@ -291,6 +292,7 @@ def video_like(*, user: User | AnonymousUser, video_id: int) -> VideoLike:
             video = published_video(video_id=video_id, user=liker)
             like = VideoLike.objects.create(user=liker, video=video)
             if video.owner_id != liker.pk:
+            activity_record(user=liker, kind="like", obj=video)
                 points_award(
                     user=video.owner,
                     rule="like_received",
@@ -326,6 +328,7 @@ def comment_like(*, user: User | AnonymousUser, comment_id: int) -> CommentLike:
             published_video(video_id=comment.video_id, user=liker)
             like = CommentLike.objects.create(user=liker, comment=comment)
             Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
+            activity_record(user=liker, kind="like", obj=comment)
             if comment.author_id != liker.pk:
                 points_award(
                     user=comment.author,
@@ -394,6 +397,8 @@ def view_record(*, video: Video, viewer: str, now: float | None = None) -> bool:
         return False  # already counted in this window
     Video.objects.filter(pk=video.pk).update(view_count=F("view_count") + 1)
     return True
+    signed_in = viewer[:1] == "u" and viewer[1:].isdigit()
+    activity_record(user=int(viewer[1:]) if signed_in else None, kind="view", obj=video)
 
 
 # --- Notifications ----------------------------------------------------------------------------

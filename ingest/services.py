@@ -31,6 +31,7 @@ from fieldcast.core.errors import (
     ValidationFailed,
 )
 from fieldcast.videos.models import Video
+from fieldcast.points import services as points_services
 from fieldcast.videos.services import video_create_from_file
 from ingest import events
 from ingest.models import (
@@ -352,6 +353,7 @@ def source_mark_live(*, source_id: int, session_id: str) -> LiveSource:
         source.live_at = timezone.now()
         source.save(update_fields=["state", "state_reason", "live_at"])
         _publish_on_commit(source)
+        points_services.activity_record(user=source.reporter_id, kind="live", obj=source)
     return source
 
 
@@ -423,6 +425,8 @@ def source_decide(*, source_key: str, editor: User, action: str, reason: str = "
     source.decided_by = editor
     source.save(update_fields=["state", "state_reason", "ended_at", "connected", "decided_by"])
     _publish_on_commit(source)
+    if action == "approve":
+        points_services.points_live_approved(source=source)
     return source
 
 

@@ -31,6 +31,7 @@ from fieldcast.core.errors import (
     ValidationFailed,
 )
 from fieldcast.points import selectors as points_selectors
+from fieldcast.points import services as points_services
 from fieldcast.videos import services as video_services
 from fieldcast.videos.models import Video, VideoState
 from ingest import services as ingest_services
@@ -480,6 +481,7 @@ def _decide_video(
             )
         _apply_edits(video=video, editor=editor, case=case, title=title, description=description)
         video_services.video_publish(video=video, editor=editor, verification=verification)
+        points_services.points_original_footage(video=video)
         _finish(case, editor, decision, verification=verification)
         _notify(
             recipient=video.owner,
@@ -491,6 +493,7 @@ def _decide_video(
     if decision == Decision.REJECT:
         code, text, readable = _reason(reason_code, reason_text)
         video_services.video_reject(video_id=video.pk, editor=editor, reason=readable)
+        points_services.points_tier_refresh(user=video.owner)
         _finish(case, editor, decision, reason_code=code, reason_text=text)
         _notify(
             recipient=video.owner,
@@ -583,6 +586,7 @@ def _decide_report(
             if video.state not in (VideoState.PUBLISHED, VideoState.HIDDEN):
                 raise AlreadyDecided(_("This video is no longer public."))
             video_services.video_remove(video_id=video.pk, editor=editor, reason=readable)
+            points_services.points_content_removed(video=video, reason=readable)
             _notify(
                 recipient=video.owner,
                 message=_(
@@ -594,6 +598,7 @@ def _decide_report(
                 case=case,
             )
         elif case.reported_user is not None:
+            points_services.points_report_upheld(offender=case.reported_user, case_id=case.pk)
             _notify(
                 recipient=case.reported_user,
                 message=_("Editors upheld reports about your account. Reason: %(reason)s")
@@ -629,6 +634,7 @@ def _decide_appeal(
     video = Video.objects.select_for_update().get(pk=case.video_id or 0)
     if decision == Decision.OVERTURN:
         video_services.video_reinstate(video_id=video.pk, editor=editor)
+        points_services.points_video_reinstated(video=video, reason=note)
         message = _("Your appeal on “%(title)s” was granted: it is published.") % {
             "title": video.title
         }

@@ -13,6 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fieldcast.core.models import AppendOnlyModel
+
 
 class Tier(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
@@ -237,3 +239,46 @@ class ViewerRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rater_id} -> {self.reporter_id} {self.month}: {self.stars}"
+
+
+class ActivityKind(models.TextChoices):
+    UPLOAD = "upload", _("Upload")
+    LIVE = "live", _("Went live")
+    COMMENT = "comment", _("Comment")
+    VIEW = "view", _("View")
+    LOGIN = "login", _("Login")
+    LIKE = "like", _("Like")
+
+
+class Activity(AppendOnlyModel):
+    """One thing a person did (the activity trail for staff analytics). Append-only and cheap:
+    one insert, no reads. `day` is the local day, fixed when written, so per-day counts group on
+    a plain column; `obj_ref` names the object ("video:12") without a foreign key to keep."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        # No database constraint: the insert stays one write with no key check on hot paths.
+        db_constraint=False,
+    )
+    kind = models.CharField(max_length=8, choices=ActivityKind.choices)
+    obj_ref = models.CharField(max_length=64, blank=True)
+    day = models.DateField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = _("activities")
+        indexes = [
+            # Per-day aggregation (active users per day/week, counts per kind) and segments.
+            models.Index(fields=["day", "kind", "user"], name="points_activity_day_kind"),
+            # One person's trail.
+            models.Index(fields=["user", "day"], name="points_activity_user_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.day}"
