@@ -16,6 +16,7 @@ from django.conf import settings
 
 from ingest.media.rtmp import start_rtmp_server
 from ingest.media.whip import live_ingest
+from ingest.program.engine import program_engine
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +43,12 @@ async def ingest_startup() -> None:
         else:
             _servers.append(server)
             logger.info("RTMP ingest on rtmp://%s:%s/live/", settings.RTMP_HOST, settings.RTMP_PORT)
+    await program_engine().start()
 
 
 async def ingest_shutdown() -> None:
     """Close the listeners and hang up every publisher of this process."""
+    await program_engine().stop()
     while _servers:
         _servers.pop().close()
     await live_ingest().close_all()
