@@ -163,8 +163,8 @@ def comment_create(
         if parent is None:
             comment.root = comment
         comment.save(update_fields=["root", "path"])
-        if not held:
         activity_record(user=author, kind="comment", obj=comment)
+        if not held:
             _award_comment_points(comment)
             notify.notify_comment_posted(comment=comment)
     return comment
@@ -291,8 +291,8 @@ def video_like(*, user: User | AnonymousUser, video_id: int) -> VideoLike:
         with transaction.atomic():
             video = published_video(video_id=video_id, user=liker)
             like = VideoLike.objects.create(user=liker, video=video)
-            if video.owner_id != liker.pk:
             activity_record(user=liker, kind="like", obj=video)
+            if video.owner_id != liker.pk:
                 points_award(
                     user=video.owner,
                     rule="like_received",
@@ -327,8 +327,8 @@ def comment_like(*, user: User | AnonymousUser, comment_id: int) -> CommentLike:
                 raise NotFound(_("We could not find that comment."))
             published_video(video_id=comment.video_id, user=liker)
             like = CommentLike.objects.create(user=liker, comment=comment)
-            Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
             activity_record(user=liker, kind="like", obj=comment)
+            Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
             if comment.author_id != liker.pk:
                 points_award(
                     user=comment.author,
@@ -396,9 +396,9 @@ def view_record(*, video: Video, viewer: str, now: float | None = None) -> bool:
     except IntegrityError:
         return False  # already counted in this window
     Video.objects.filter(pk=video.pk).update(view_count=F("view_count") + 1)
-    return True
     signed_in = viewer[:1] == "u" and viewer[1:].isdigit()
     activity_record(user=int(viewer[1:]) if signed_in else None, kind="view", obj=video)
+    return True
 
 
 # --- Notifications ----------------------------------------------------------------------------
