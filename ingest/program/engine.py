@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fractions
 import logging
 import shutil
 import time
@@ -52,7 +53,8 @@ logger = logging.getLogger(__name__)
 RECOVER_SECONDS = 3.0  # a cut-away source must be healthy this long before the cut back
 LATE_LIMIT_SECONDS = 0.5  # further behind than this, the clock skips ticks (counted as dropped)
 STATS_SECONDS = 1.0
-VIEWER_MAX_WIDTH = 640  # WHEP monitors get at most this width (one extra scale for all of them)
+VIEWER_MAX_WIDTH = 640
+VIEWER_CLOCK = 90000  # WHEP monitors get at most this width (one extra scale for all of them)
 SLATE_TITLE = "Fieldcast"
 
 # What is on air: ("source", id), ("slate", storage name or None), ("video", storage name).
@@ -518,6 +520,9 @@ class ProgramRuntime:
             if frame.width > VIEWER_MAX_WIDTH:
                 height = frame.height * VIEWER_MAX_WIDTH // frame.width // 2 * 2
                 frame = frame.reformat(width=VIEWER_MAX_WIDTH, height=height)
+            # One clock for every viewer (they share the frame object).
+            frame.pts = self.ticks * (VIEWER_CLOCK // self.fps)
+            frame.time_base = fractions.Fraction(1, VIEWER_CLOCK)
         self.last_picture = picture
         self._render_seconds += time.perf_counter() - began
         return data, frame, audio
