@@ -1,7 +1,8 @@
 """Who may read a video, on every read path, in every moderation state (DESIGN.md §3).
 
 One parametrised test: read path x state x requester -> allowed or not. Only published videos are
-public; the owner and editors see their / every video in any state; lists show published only.
+public; the owner and editors see their / every video in any state; lists (API list, search, home
+feed) show published only; a reporter's profile shows published work, and the owner their own.
 The output files are written to storage (local or S3) so media paths serve real bytes.
 """
 
@@ -149,6 +150,42 @@ def raw_storage_url(client, video):
     return _decided(client.get(f"/media/{video.download_key}").status_code)
 
 
+def _video_link(html: str, video) -> bool:
+    return f'href="/videos/{video.pk}/"' in html
+
+
+def search_page(client, video):
+    response = client.get("/search/", {"q": video.title})
+    assert response.status_code == 200
+    return _video_link(response.content.decode(), video)
+
+
+def search_api(client, video):
+    body = client.get("/api/v1/community/search/", {"q": video.title}).json()
+    return video.pk in [item["id"] for item in body["videos"]]
+
+
+def feed_home(client, video):
+    return _video_link(client.get("/").content.decode(), video)
+
+
+def feed_api(client, video):
+    body = client.get("/api/v1/community/feed/").json()
+    sections = ("newest", "most_watched", "following_videos")
+    return any(video.pk in [item["id"] for item in body[name]] for name in sections)
+
+
+def reporter_profile_page(client, video):
+    response = client.get(f"/reporters/{video.owner_id}/")
+    assert response.status_code == 200
+    return _video_link(response.content.decode(), video)
+
+
+def reporter_profile_api(client, video):
+    body = client.get(f"/api/v1/community/reporters/{video.owner_id}/").json()
+    return video.pk in [item["id"] for item in body["videos"]]
+
+
 PATHS: dict[str, Callable] = {
     "page": page,
     "api_detail": api_detail,
@@ -160,8 +197,16 @@ PATHS: dict[str, Callable] = {
     "poster": poster,
     "mp4": mp4,
     "raw_storage_url": raw_storage_url,
+    "search_page": search_page,
+    "search_api": search_api,
+    "feed_home": feed_home,
+    "feed_api": feed_api,
+    "reporter_profile_page": reporter_profile_page,
+    "reporter_profile_api": reporter_profile_api,
 }
-LISTS = {"api_list", "reporter_profile_list"}
+LISTS = {"api_list", "reporter_profile_list", "search_page", "search_api", "feed_home", "feed_api"}
+# A reporter's profile lists published work, and to the reporter their own work in every state.
+OWN_LISTS = {"reporter_profile_page", "reporter_profile_api"}
 
 
 def expected(path: str, state: str, requester: str) -> bool:
@@ -171,6 +216,8 @@ def expected(path: str, state: str, requester: str) -> bool:
         return True
     if path in LISTS:
         return False
+    if path in OWN_LISTS:
+        return requester == "owner"
     return requester in ("owner", "editor")
 
 
