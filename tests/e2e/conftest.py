@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.core.management.base import CommandError
+from django.db import OperationalError, connection
+from django.test import TransactionTestCase
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still
@@ -80,6 +82,29 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
+_flush_tables = getattr(TransactionTestCase, "_fixture_teardown")  # noqa: B009 - private, untyped
+
+
+def _flush_tables_retrying_deadlocks(test_case: TransactionTestCase) -> None:
+    """Empty the tables after a test, retrying when the live server's own writes deadlock it.
+
+    The server keeps writing while a test ends (an ingest heartbeat, a source's stats); TRUNCATE
+    takes its table locks one by one, so PostgreSQL may pick the flush as a deadlock victim. The
+    flush runs in one transaction, so a retry starts clean.
+    """
+    for attempt in range(10):
+        try:
+            _flush_tables(test_case)
+            return
+        except CommandError as error:
+            deadlock = isinstance(error.__cause__, OperationalError) and "deadlock" in str(
+                error.__cause__
+            )
+            if not deadlock or attempt == 9:
+                raise
+            time.sleep(0.3)
+
+
 @pytest.fixture(scope="session")
 def live_server_process(
     django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
@@ -120,9 +145,12 @@ def live_server_process(
             process.kill()
             pytest.fail(f"the server did not start:\n{log_path.read_text(errors='replace')}")
         time.sleep(0.25)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(TransactionTestCase, "_fixture_teardown", _flush_tables_retrying_deadlocks)
     try:
         yield LiveServer(url=url, mail_dir=mail_dir, log_path=log_path)
     finally:
+        patch.undo()
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=30)
