@@ -8,6 +8,7 @@ from community import feed_views
 from fieldcast.accounts import api as accounts_api
 from fieldcast.accounts import views as accounts_views
 from fieldcast.core import views as core_views
+from ingest.program import urls as program_urls
 
 api_v1: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -16,6 +17,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("me/", accounts_api.MeApi.as_view(), name="api-me"),
     path("points/", include("fieldcast.points.api_urls")),
     path("live/", include("ingest.api_urls")),
+    path("programs/", include(program_urls.api_urlpatterns)),
     path("moderation/", include("moderation.api_urls")),
     path("community/", include("community.api_urls")),
     path("videos/", include("fieldcast.videos.api_urls")),
@@ -36,6 +38,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("points/", include("fieldcast.points.urls")),
     path("live/", include("ingest.urls")),
+    path("live/", include("ingest.program.urls")),
+    path("studio/", include((program_urls.studio_urlpatterns, "studio"))),
     path("moderation/", include("moderation.urls")),
     path("community/", include("community.urls")),
     path("videos/", include("fieldcast.videos.urls")),

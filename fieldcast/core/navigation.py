@@ -30,6 +30,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Stories"), "community:stories"),
     NavItem(_("Go live"), "ingest:go-live", needs="go_live"),
     NavItem(_("Live sources"), "ingest:sources", needs="moderate_content"),
+    NavItem(_("Studio"), "studio:index", needs="operate_studio"),
     NavItem(_("Leaderboards"), "points-leaderboards"),
     NavItem(_("Promotions"), "points-promotions", needs="promote_reporter"),
     NavItem(_("Dashboard"), "points-dashboard", needs="view_dashboards"),

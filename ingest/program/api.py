@@ -1,0 +1,126 @@
+"""Studio API under /api/v1/programs/: the same commands as the studio page's websocket.
+
+Editors read a program's full studio state and send commands; anyone reads what is on air."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fieldcast.accounts.models import User
+from fieldcast.core.errors import PermissionDenied
+from ingest.program import selectors, services
+
+
+def _require_studio(user: User) -> None:
+    if not selectors.can_operate_studio(user):
+        raise PermissionDenied(services.studio_only_message(), code="not_an_editor")
+
+
+def _studio_state(slug: str, user: User) -> dict[str, Any]:
+    program = selectors.program_for_slug(slug=slug)
+    return selectors.program_studio_state(program=program, user=user)
+
+
+class ProgramCreateSerializer(serializers.Serializer):
+    slug = serializers.CharField(max_length=50)
+    name = serializers.CharField(max_length=100)
+    width = serializers.IntegerField(required=False, default=1280)
+    height = serializers.IntegerField(required=False, default=720)
+    fps = serializers.IntegerField(required=False, default=25)
+
+
+class ProgramSummarySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    running = serializers.BooleanField()
+    mode = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    fps = serializers.IntegerField()
+
+
+class ProgramListApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=ProgramSummarySerializer(many=True), summary="Channels (editors)")
+    def get(self, request: Request) -> Response:
+        _require_studio(request.user)  # type: ignore[arg-type]
+        return Response(ProgramSummarySerializer(selectors.programs_all(), many=True).data)
+
+    @extend_schema(
+        request=ProgramCreateSerializer,
+        responses={201: ProgramSummarySerializer},
+        summary="Create a channel (staff)",
+    )
+    def post(self, request: Request) -> Response:
+        body = ProgramCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        program = services.program_create(staff=request.user, **body.validated_data)  # type: ignore[arg-type]
+        return Response(ProgramSummarySerializer(program).data, status=status.HTTP_201_CREATED)
+
+
+class ProgramDetailApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A program's studio state (editors)")
+    def get(self, request: Request, slug: str) -> Response:
+        _require_studio(request.user)  # type: ignore[arg-type]
+        return Response(_studio_state(slug, request.user))  # type: ignore[arg-type]
+
+
+class ProgramLogApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        summary="What went to air when (editors), newest first",
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        _require_studio(request.user)  # type: ignore[arg-type]
+        program = selectors.program_for_slug(slug=slug)
+        entries = selectors.program_log(program=program, limit=200)
+        return Response([selectors.log_entry_data(entry) for entry in entries])
+
+
+class ProgramOnAirApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="What is on air now (public)")
+    def get(self, request: Request, slug: str) -> Response:
+        program = selectors.program_for_slug(slug=slug)
+        return Response(selectors.program_public_state(program))
+
+
+class ProgramCommandApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses=OpenApiTypes.OBJECT,
+        parameters=[
+            OpenApiParameter(
+                "action",
+                str,
+                OpenApiParameter.PATH,
+                enum=list(services.COMMANDS),
+                description=(
+                    "preview/cut/fade/standby take {source}; fade {duration_ms}; video {video}; "
+                    "kill {source, reason}; lower_third {visible}; hand_over {to_user}; "
+                    "cutaway {after_seconds, min_kbps}."
+                ),
+            )
+        ],
+        summary="Run a studio command; answers the program's new studio state",
+    )
+    def post(self, request: Request, slug: str, action: str) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        params = request.data if isinstance(request.data, dict) else None
+        services.program_command(slug=slug, editor=user, action=action, params=params)
+        return Response(_studio_state(slug, user))
