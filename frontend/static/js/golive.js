@@ -128,6 +128,14 @@
     retryTimer = setTimeout(connect, delay);
   }
 
+  // The studio's tally: "ON AIR" while this source is on program, "Preview" on the preview bus.
+  const tally = $("tally");
+  function showTally(value) {
+    tally.dataset.tally = value;
+    tally.textContent = value === "program" ? tally.dataset.program : value === "preview" ? tally.dataset.preview : "";
+    tally.hidden = value !== "program" && value !== "preview";
+  }
+
   function openSocket() {
     if (socket) socket.close();
     const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
@@ -135,8 +143,10 @@
     socket = ws;
     ws.onmessage = (message) => {
       const event = JSON.parse(message.data);
+      if (event.type === "source.tally" && event.source === sourceKey) showTally(event.tally);
       if (event.type === "source.state" && event.source === sourceKey) {
         serverState = event.state;
+        if (FINAL.has(event.state) || (event.state !== "on_air" && tally.dataset.tally === "program")) showTally("none");
         if (FINAL.has(event.state)) {
           wanted = false;
           teardown();
