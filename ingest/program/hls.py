@@ -81,8 +81,20 @@ class HlsUploader:
         self._thread.start()
 
     def _run(self) -> None:
+        self.clear_previous_run()
         while not self._stop.wait(POLL_SECONDS):
             self.sync()
+
+    def clear_previous_run(self) -> None:
+        """Remove the last run's playlists and segments: a player must not start on them."""
+        prefix = storage_name(self.slug, "")
+        try:
+            _dirs, files = default_storage.listdir(prefix)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for name in files:
+            if FILE_NAME.match(name):
+                default_storage.delete(prefix + name)
 
     def stop(self) -> None:
         """Stop polling and upload what the encoder wrote last (call after it exited)."""
