@@ -175,13 +175,17 @@ def comments_held() -> QuerySet[Comment]:
 
 
 def notifications_for(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related(
+    """The person's notifications shown in the app (kinds they keep for email only are left out)."""
+    return Notification.objects.filter(recipient=user, in_app=True).select_related(
         "actor", "video", "story", "assignment"
     )
 
 
 def notification_preferences(*, user: User) -> dict[str, bool]:
-    muted = set(NotificationMute.objects.filter(user=user).values_list("kind", flat=True))
+    """Kind -> on in the app (the email column is `community.notify.preferences`)."""
+    muted = set(
+        NotificationMute.objects.filter(user=user, channel="app").values_list("kind", flat=True)
+    )
     return {kind: kind not in muted for kind in NotificationKind.values}
 
 

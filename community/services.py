@@ -28,6 +28,7 @@ from community.models import (
     CommentState,
     Follow,
     Notification,
+    NotificationChannel,
     NotificationKind,
     NotificationMute,
     Story,
@@ -418,20 +419,29 @@ def notifications_mark_read(*, user: User | AnonymousUser, ids: list[int] | None
 
 @transaction.atomic
 def notification_preferences_set(
-    *, user: User | AnonymousUser, enabled: dict[str, bool]
+    *,
+    user: User | AnonymousUser,
+    enabled: dict[str, bool],
+    channel: str = NotificationChannel.APP,
 ) -> set[str]:
-    """Turn kinds on or off; returns the muted kinds."""
+    """Turn kinds on or off in one channel (the app, or the email digest); returns the kinds
+    now off in that channel."""
     person = _signed_in(user)
     unknown = set(enabled) - set(NotificationKind.values)
     if unknown:
         message = _("Unknown notification kind.")
         raise ValidationFailed(message, fields={"kind": [message]})
+    if channel not in NotificationChannel.values:
+        message = _("Unknown notification channel.")
+        raise ValidationFailed(message, fields={"channel": [message]})
     for kind, on in enabled.items():
         if on:
-            NotificationMute.objects.filter(user=person, kind=kind).delete()
+            NotificationMute.objects.filter(user=person, kind=kind, channel=channel).delete()
         else:
-            NotificationMute.objects.get_or_create(user=person, kind=kind)
-    return set(NotificationMute.objects.filter(user=person).values_list("kind", flat=True))
+            NotificationMute.objects.get_or_create(user=person, kind=kind, channel=channel)
+    return set(
+        NotificationMute.objects.filter(user=person, channel=channel).values_list("kind", flat=True)
+    )
 
 
 # --- Assignments ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from community import views
+from community import notification_views, views
 
 app_name = "community"
 
@@ -38,4 +38,13 @@ urlpatterns = [
         name="assignment-use",
     ),
     path("notifications/", views.notifications, name="notifications"),
+]
+
+# The email digest's unsubscribe link (community.notification_views; no login needed).
+urlpatterns += [
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notification_views.digest_unsubscribe,
+        name="digest-unsubscribe",
+    )
 ]

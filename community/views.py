@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import selectors, services
+from community import digest, selectors, services
 from community.forms import AssignmentForm
 from community.models import Comment, NotificationKind
 from fieldcast.core.errors import ApplicationError, NotFound
@@ -251,10 +251,21 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "preferences":
             chosen = set(request.POST.getlist("kinds"))
-            services.notification_preferences_set(
-                user=request.user,
-                enabled={kind: kind in chosen for kind in NotificationKind.values},
-            )
+            emailed = set(request.POST.getlist("email_kinds"))
+            with_email = "email" in request.POST.get("channels", "").split()
+            try:
+                digest.notification_settings_save(
+                    user=request.user,
+                    in_app={kind: kind in chosen for kind in NotificationKind.values},
+                    email={kind: kind in emailed for kind in NotificationKind.values}
+                    if with_email
+                    else None,
+                    digest=request.POST.get("digest") if with_email else None,
+                    language=request.POST.get("digest_language", ""),
+                )
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+                return redirect("community:notifications")
             messages.success(request, _("Notification settings saved."))
             back = request.POST.get("next", "")
             if back and url_has_allowed_host_and_scheme(
@@ -267,9 +278,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.notifications_for(user=request.user), 30).get_page(  # type: ignore[arg-type]
         request.GET.get("page")
     )
-    prefs = selectors.notification_preferences(user=request.user)  # type: ignore[arg-type]
-    kinds = [(value, label, prefs[value]) for value, label in NotificationKind.choices]
-    return render(request, "community/notifications.html", {"page": page, "kinds": kinds})
+    return render(request, "community/notifications.html", {"page": page})
 
 
 # --- Assignments ------------------------------------------------------------------------------

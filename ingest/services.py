@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community import notify
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import (
@@ -445,6 +446,8 @@ def source_set_on_air(*, source_key: str, operator: User, on_air: bool) -> LiveS
     _transition(source, SourceState.ON_AIR if on_air else SourceState.LIVE)
     source.save(update_fields=["state", "state_reason"])
     _publish_on_commit(source)
+    if on_air:
+        notify.notify_followed_on_air(source=source)  # followers hear it (once per source)
     return source
 
 

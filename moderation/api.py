@@ -18,10 +18,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from community import notify
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import NotAuthenticated, NotFound, ValidationFailed
 from moderation import selectors, services
-from moderation.models import AuditEntry, Case, CaseKind, Notice, ReportReason, Verification
+from moderation.models import AuditEntry, Case, CaseKind, ReportReason, Verification
 
 
 class CaseSerializer(serializers.Serializer):
@@ -290,13 +291,14 @@ class NoticesApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="Your moderation notices")
     def get(self, request: Request) -> Response:
         user: User = request.user  # type: ignore[assignment]
-        notices: list[Notice] = list(selectors.notices_for(user=user)[:100])
+        notices = list(selectors.notices_for(user=user)[:100])
         return Response(
             {
                 "results": [
                     {
                         "id": n.pk,
-                        "message": n.message,
+                        "kind": n.kind,
+                        "message": notify.notification_text(n),
                         "video_id": n.video_id,
                         "created_at": n.created_at,
                         "read": n.read_at is not None,

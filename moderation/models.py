@@ -1,7 +1,8 @@
-"""Moderation: queue cases, viewer reports, appeals, notices, automatic checks and the audit log.
+"""Moderation: queue cases, viewer reports, appeals, automatic checks and the audit log.
 
 One `Case` is one thing waiting for an editor's decision (a video in review, the reports on one
-video or user, an appeal; later a held comment or a live source): the queue is the open cases.
+video or user, an appeal, a held comment, a live source): the queue is the open cases. People hear
+about outcomes through community notifications (`community.notify`).
 """
 
 from __future__ import annotations
@@ -66,6 +67,13 @@ class Case(models.Model):
     )
     live_source = models.ForeignKey(
         "ingest.LiveSource",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="moderation_cases",
+    )
+    comment = models.ForeignKey(
+        "community.Comment",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -136,6 +144,11 @@ class Case(models.Model):
                 name="moderation_one_open_case_per_source_kind",
             ),
             models.UniqueConstraint(
+                fields=["kind", "comment"],
+                condition=Q(status="open") & Q(comment__isnull=False),
+                name="moderation_one_open_case_per_comment_kind",
+            ),
+            models.UniqueConstraint(
                 fields=["kind", "reported_user"],
                 condition=Q(status="open") & Q(reported_user__isnull=False),
                 name="moderation_one_open_case_per_user_kind",
@@ -198,29 +211,6 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"Appeal on video {self.video_id}"
-
-
-class Notice(models.Model):
-    """A message to a person about a moderation outcome (until community unifies notifications)."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_notices"
-    )
-    video = models.ForeignKey(
-        "videos.Video", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    case = models.ForeignKey(
-        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    message = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.message[:60]
 
 
 class TrustedReporter(models.Model):

@@ -1,5 +1,5 @@
 """Reads for moderation: the queue, one item with everything a reviewer needs, the audit log,
-notices and stats. Callers check the role (services.ensure_editor / ensure_staff) first.
+a person's moderation notifications and stats. Callers check the role (services.ensure_editor / ensure_staff) first.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from community.models import MODERATION_KINDS, Notification
 from fieldcast.accounts.models import User
 from fieldcast.points import selectors as points_selectors
 from fieldcast.videos.models import Video, VideoState
@@ -22,7 +23,6 @@ from moderation.models import (
     CaseKind,
     CaseStatus,
     CheckResult,
-    Notice,
     Report,
     TrustedReporter,
 )
@@ -194,8 +194,14 @@ def audit_entries(
     return entries.order_by("-created_at", "-id")
 
 
-def notices_for(*, user: User) -> QuerySet[Notice]:
-    return Notice.objects.filter(recipient=user).select_related("video").order_by("-id")
+def notices_for(*, user: User) -> QuerySet[Notification]:
+    """What moderation decided about the person's content and reports (their notifications of
+    the moderation kinds), newest first."""
+    return (
+        Notification.objects.filter(recipient=user, kind__in=MODERATION_KINDS)
+        .select_related("video", "comment")
+        .order_by("-created_at", "-id")
+    )
 
 
 def appealable_videos(*, user: User) -> QuerySet[Video]:

@@ -1,7 +1,8 @@
-"""Every write moderation makes: claims, decisions, reports, appeals, notices, trust.
+"""Every write moderation makes: claims, decisions, reports, appeals, trust.
 
 Each service owns its transaction, locks the case row it changes (`select_for_update`) and writes
-an `AuditEntry` for what it did. Video state changes go through `fieldcast.videos.services`.
+an `AuditEntry` for what it did. Video state changes go through `fieldcast.videos.services`; who
+is told about an outcome is decided in `community.notify` (the one place for notifications).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
+from community import notify
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import (
@@ -46,7 +48,6 @@ from moderation.models import (
     CaseStatus,
     CheckResult,
     Decision,
-    Notice,
     Report,
     ReportReason,
     TrustedReporter,
@@ -134,10 +135,6 @@ def _audit(
         before=before or {},
         after=after or {},
     )
-
-
-def _notify(*, recipient: User, message: str, video: Video | None, case: Case | None) -> Notice:
-    return Notice.objects.create(recipient=recipient, message=message, video=video, case=case)
 
 
 def _is_trusted(user_id: int | None) -> bool:
@@ -483,37 +480,22 @@ def _decide_video(
         video_services.video_publish(video=video, editor=editor, verification=verification)
         points_services.points_original_footage(video=video)
         _finish(case, editor, decision, verification=verification)
-        _notify(
-            recipient=video.owner,
-            message=_("“%(title)s” was approved and published.") % {"title": video.title},
-            video=video,
-            case=case,
-        )
+        notify.notify_video_approved(video=video, case_id=case.pk)
         return ""
     if decision == Decision.REJECT:
         code, text, readable = _reason(reason_code, reason_text)
         video_services.video_reject(video_id=video.pk, editor=editor, reason=readable)
         points_services.points_tier_refresh(user=video.owner)
         _finish(case, editor, decision, reason_code=code, reason_text=text)
-        _notify(
-            recipient=video.owner,
-            message=_("“%(title)s” was not published. Reason: %(reason)s — you may appeal once.")
-            % {"title": video.title, "reason": readable},
-            video=video,
-            case=case,
+        notify.notify_video_rejected(
+            video=video, case_id=case.pk, reason_code=code, reason_text=text
         )
         return readable
     note = _check_text(reason_text, field="reason_text", required=True)
     _finish(case, editor, decision, reason_text=note)
     case.status = CaseStatus.CHANGES_REQUESTED
     case.save(update_fields=["status"])
-    _notify(
-        recipient=video.owner,
-        message=_("An editor asks for changes to “%(title)s”: %(note)s")
-        % {"title": video.title, "note": note},
-        video=video,
-        case=case,
-    )
+    notify.notify_video_changes_requested(video=video, case_id=case.pk, note=note)
     return note
 
 
@@ -564,21 +546,13 @@ def _decide_report(
     **_unused: Any,
 ) -> str:
     reporter_ids = set(case.reports.values_list("reporter_id", flat=True))
-    reporters = list(User.objects.filter(pk__in=reporter_ids))
     video = Video.objects.select_for_update().get(pk=case.video_id or 0) if case.video_id else None
     if decision == Decision.DISMISS:
         note = _check_text(reason_text, field="reason_text")
         if video is not None and video.state == VideoState.HIDDEN:
             video_services.video_restore(video_id=video.pk, editor=editor)
-            _notify(
-                recipient=video.owner,
-                message=_("“%(title)s” was checked after viewer reports and is public again.")
-                % {"title": video.title},
-                video=video,
-                case=case,
-            )
+            notify.notify_video_restored(video=video, case_id=case.pk)
         _finish(case, editor, decision, reason_text=note)
-        outcome = _("we reviewed it and it stays up")
         readable = note
     else:
         code, text, readable = _reason(reason_code, reason_text)
@@ -587,36 +561,27 @@ def _decide_report(
                 raise AlreadyDecided(_("This video is no longer public."))
             video_services.video_remove(video_id=video.pk, editor=editor, reason=readable)
             points_services.points_content_removed(video=video, reason=readable)
-            _notify(
-                recipient=video.owner,
-                message=_(
-                    "“%(title)s” was removed after viewer reports. Reason: %(reason)s — "
-                    "you may appeal once."
-                )
-                % {"title": video.title, "reason": readable},
-                video=video,
-                case=case,
+            notify.notify_video_removed(
+                video=video, case_id=case.pk, reason_code=code, reason_text=text
             )
         elif case.reported_user is not None:
             points_services.points_report_upheld(offender=case.reported_user, case_id=case.pk)
-            _notify(
-                recipient=case.reported_user,
-                message=_("Editors upheld reports about your account. Reason: %(reason)s")
-                % {"reason": readable},
-                video=None,
-                case=case,
+            notify.notify_account_warned(
+                user_id=case.reported_user.pk, case_id=case.pk, reason_code=code, reason_text=text
             )
         _finish(case, editor, decision, reason_code=code, reason_text=text)
-        outcome = _("we took action: %(reason)s") % {"reason": readable}
-    subject = video.title if video is not None else str(case.reported_user)
-    for reporter in reporters:
-        _notify(
-            recipient=reporter,
-            message=_("Thank you for your report on “%(subject)s”: %(outcome)s.")
-            % {"subject": subject, "outcome": outcome},
-            video=video,
-            case=case,
-        )
+    subject = video.title if video is not None else ""
+    if video is None and case.reported_user is not None:
+        subject = case.reported_user.public_name
+    notify.notify_report_outcome(
+        reporter_ids=reporter_ids,
+        subject=subject,
+        video=video,
+        case_id=case.pk,
+        action_taken=decision == Decision.REMOVE,
+        reason_code=case.reason_code,
+        reason_text=case.reason_text,
+    )
     _audit(
         actor=editor,
         action=AuditAction.REPORT_OUTCOME,
@@ -635,15 +600,10 @@ def _decide_appeal(
     if decision == Decision.OVERTURN:
         video_services.video_reinstate(video_id=video.pk, editor=editor)
         points_services.points_video_reinstated(video=video, reason=note)
-        message = _("Your appeal on “%(title)s” was granted: it is published.") % {
-            "title": video.title
-        }
-    else:
-        message = _("Your appeal on “%(title)s” was refused.") % {"title": video.title}
-    if note:
-        message += " " + note
     _finish(case, editor, decision, reason_text=note)
-    _notify(recipient=video.owner, message=message, video=video, case=case)
+    notify.notify_appeal_decided(
+        video=video, case_id=case.pk, granted=decision == Decision.OVERTURN, note=note
+    )
     return note
 
 
@@ -837,6 +797,7 @@ def _report_video(*, reporter: User, video_id: int, reason: str, text: str) -> R
             before={"video_state": VideoState.PUBLISHED},
             after={"video_state": VideoState.HIDDEN},
         )
+        notify.notify_video_hidden(video=video, case_id=case.pk)
     return report
 
 
@@ -916,15 +877,7 @@ def appeal_create(*, user: User | AnonymousUser, video_id: int, note: str) -> Ap
     return appeal
 
 
-# --- Notices and trust --------------------------------------------------------------------------
-
-
-@transaction.atomic
-def notices_mark_read(*, user: User) -> int:
-    """Mark every unread notice of this person as read."""
-    return Notice.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+# --- Trust -------------------------------------------------------------------------------------
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from community import services as community_services
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import ApplicationError, PermissionDenied
 from fieldcast.videos.models import Video
@@ -306,8 +307,9 @@ def _report(request: HttpRequest, *, video_id: int | None, user_id: int | None) 
 @login_required
 def notices(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    notices = list(selectors.notices_for(user=user)[:100])
     context = {
-        "notices": list(selectors.notices_for(user=user)[:100]),
+        "notices": notices,
         "appealable": list(selectors.appealable_videos(user=user)),
         "changes": list(
             services.Case.objects.filter(
@@ -315,7 +317,9 @@ def notices(request: HttpRequest) -> HttpResponse:
             ).select_related("video")
         ),
     }
-    services.notices_mark_read(user=user)
+    unread = [n.pk for n in notices if n.read_at is None]
+    if unread:
+        community_services.notifications_mark_read(user=user, ids=unread)
     return render(request, "moderation/notices.html", context)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.utils import translation
 from django.utils.safestring import SafeString
 
-from community import notify, selectors
-from community.models import NotificationKind
+from community import digest, notify, selectors
+from community.models import DigestFrequency, Notification
 from community.rendering import render_comment
 from fieldcast.videos.models import Video
 
@@ -44,13 +46,18 @@ def notification_bell(context: dict[str, Any]) -> dict[str, Any]:
 
 @register.inclusion_tag("community/_preferences_inner.html", takes_context=True)
 def notification_preferences(context: dict[str, Any]) -> dict[str, Any]:
-    """The per-kind switches, for the profile page (posts to the notifications page)."""
+    """The per-kind switches (app and email) and the digest choice, for the profile page and
+    the notifications page (posts to the notifications page)."""
     request = context["request"]
     if not request.user.is_authenticated:
         return {"kinds": []}
-    prefs = selectors.notification_preferences(user=request.user)
+    chosen = digest.settings_for(user=request.user)
     return {
-        "kinds": [(value, label, prefs[value]) for value, label in NotificationKind.choices],
+        "kinds": notify.preferences(user=request.user),
+        "digest": chosen.digest,
+        "digest_choices": DigestFrequency.choices,
+        "language": chosen.language or translation.get_language() or settings.LANGUAGE_CODE,
+        "languages": settings.LANGUAGES,
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }
@@ -64,3 +71,9 @@ def comment_html(text: str) -> SafeString:
 @register.filter
 def contains(container: Any, item: Any) -> bool:
     return item in container
+
+
+@register.filter
+def notification_text(item: Notification) -> str:
+    """The sentence for one notification, in the reader's language (community.notify decides)."""
+    return notify.notification_text(item)

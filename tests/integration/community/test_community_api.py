@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from community import services
-from community.models import Comment, Follow, Notification, VideoLike
+from community.models import Comment, Follow, Notification, NotificationKind, VideoLike
 from fieldcast.videos.models import Video
 from tests.factories import VideoFactory
 
@@ -176,11 +176,4 @@ def test_notifications_list_read_and_preferences(video, viewer):
     ]
     assert marked.json() == {"marked": 1}
     assert Notification.objects.filter(read_at__isnull=True).count() == 0
-    assert prefs.json() == {
-        "video_commented": True,
-        "video_liked": False,
-        "followed_published": True,
-        "mention": True,
-        "story_updated": True,
-        "assignment_near": True,
-    }
+    assert prefs.json() == {kind: kind != "video_liked" for kind in NotificationKind.values}

@@ -10,7 +10,7 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from community import services
-from community.models import Notification, NotificationMute
+from community.models import Notification, NotificationKind, NotificationMute
 from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,12 +71,10 @@ def test_mark_read_and_switch_a_kind_off(reporter):
 
     # then
     assert Notification.objects.filter(read_at__isnull=True).count() == 0
-    assert set(NotificationMute.objects.values_list("kind", flat=True)) == {
-        "video_commented",
-        "followed_published",
-        "story_updated",
-        "assignment_near",
-    }
+    assert set(NotificationMute.objects.values_list("kind", flat=True)) == set(
+        NotificationKind.values
+    ) - {"video_liked", "mention"}
+    assert set(NotificationMute.objects.values_list("channel", flat=True)) == {"app"}
 
 
 def test_preferences_block_for_the_profile_posts_back_to_where_it_was(reporter):
@@ -101,8 +99,11 @@ def test_preferences_block_for_the_profile_posts_back_to_where_it_was(reporter):
     )
 
     # then
-    assert 'name="kinds" value="mention" checked' in html
+    assert (
+        'name="kinds" value="mention" aria-label="Someone mentioned you in a comment in the app" checked'
+        in html
+    )
     assert 'name="next" value="/accounts/profile/"' in html
     assert response["Location"] == "/accounts/profile/"
     assert evil["Location"] == "/community/notifications/"
-    assert NotificationMute.objects.filter(user=reporter).count() == 5
+    assert NotificationMute.objects.filter(user=reporter).count() == len(NotificationKind) - 1

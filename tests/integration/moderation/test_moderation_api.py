@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from moderation import services
-from moderation.models import AuditEntry, Case, Notice
+from moderation.models import AuditEntry, Case
 from tests.factories import UserFactory
-from tests.unit.moderation.factories import pending_case, published_video
+from tests.unit.moderation.factories import notice_text, pending_case, published_video
 
 pytestmark = pytest.mark.django_db
 
@@ -254,7 +254,7 @@ def test_page_decision_rejects_with_reason_and_notifies(client, editor):
     # then
     assert response.status_code == 302
     assert _state(case)[3] == "rejected"
-    assert Notice.objects.get(recipient=case.video.owner).message.startswith("“Dark clip” was not")
+    assert notice_text(case.video.owner).startswith("“Dark clip” was not")
 
 
 def test_report_api_refuses_a_report_on_ones_own_video(api_client, reporter):

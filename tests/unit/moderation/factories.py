@@ -6,6 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from community import notify
+from community.models import MODERATION_KINDS, Notification
 from fieldcast.videos.models import Video
 from moderation import services
 from moderation.models import Case, CaseKind, CaseStatus
@@ -23,3 +25,16 @@ def pending_case(*, owner: Any = None, **video_fields: Any) -> Case:
 def published_video(*, owner: Any = None, **fields: Any) -> Video:
     owner = owner or UserFactory(roles=["reporter"])
     return VideoFactory(owner=owner, state="published", published_at=timezone.now(), **fields)
+
+
+def notice_text(user: Any) -> str:
+    """What the person's one moderation notification says (fails unless there is exactly one)."""
+    return notify.notification_text(
+        Notification.objects.get(recipient=user, kind__in=MODERATION_KINDS)
+    )
+
+
+def latest_notice_text(user: Any) -> str:
+    """What the person's newest moderation notification says."""
+    item = Notification.objects.filter(recipient=user, kind__in=MODERATION_KINDS).latest("id")
+    return notify.notification_text(item)

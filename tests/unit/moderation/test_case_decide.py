@@ -7,9 +7,9 @@ import pytest
 from fieldcast.core.errors import NotAuthenticated, PermissionDenied, ValidationFailed
 from fieldcast.points.models import PointsAccount
 from moderation import services
-from moderation.models import AuditEntry, Case, CaseStatus, Notice
+from moderation.models import AuditEntry, Case, CaseStatus
 from tests.factories import UserFactory
-from tests.unit.moderation.factories import pending_case
+from tests.unit.moderation.factories import notice_text, pending_case
 
 pytestmark = pytest.mark.django_db
 
@@ -59,9 +59,7 @@ def test_editor_approves_with_edits_and_verification(editor):
     )
     assert entries[1][0] == "decide"
     assert entries[1][2]["video_state"] == "published"
-    assert Notice.objects.get(recipient=video.owner).message == (
-        "“Flood at the old bridge” was approved and published."
-    )
+    assert notice_text(video.owner) == ("“Flood at the old bridge” was approved and published.")
 
 
 def test_editor_rejects_with_reason_and_the_reporter_reads_it(editor):
@@ -79,7 +77,7 @@ def test_editor_rejects_with_reason_and_the_reporter_reads_it(editor):
     case.video.refresh_from_db()
     assert case.video.state == "rejected"
     assert case.video.state_reason == "Picture or sound too poor: Nothing is visible."
-    assert Notice.objects.get(recipient=case.video.owner).message == (
+    assert notice_text(case.video.owner) == (
         "“Blurry” was not published. Reason: Picture or sound too poor: Nothing is visible. "
         "— you may appeal once."
     )

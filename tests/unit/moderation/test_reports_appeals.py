@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from community import notify
+from community.models import Notification
 from fieldcast.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from moderation import selectors, services
-from moderation.models import AuditEntry, Case, Notice, Report
+from moderation.models import AuditEntry, Case, Report
 from tests.factories import UserFactory
-from tests.unit.moderation.factories import pending_case, published_video
+from tests.unit.moderation.factories import (
+    latest_notice_text,
+    notice_text,
+    pending_case,
+    published_video,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -113,13 +120,19 @@ def test_removal_after_reports_tells_reporters_and_uploader(settings, editor):
         "removed",
         "Could not be verified: Old footage.",
     )
-    assert Notice.objects.get(recipient=viewer).message == (
+    assert notice_text(viewer) == (
         "Thank you for your report on “Fake flood”: we took action: "
         "Could not be verified: Old footage.."
     )
-    assert Notice.objects.get(recipient=video.owner).message.startswith(
-        "“Fake flood” was removed after viewer reports."
-    )
+    told_owner = [
+        notify.notification_text(n)
+        for n in Notification.objects.filter(recipient=video.owner).order_by("id")
+    ]
+    assert told_owner == [
+        "“Fake flood” is hidden while editors check viewer reports.",
+        "“Fake flood” was removed after viewer reports. Reason: Could not be verified: "
+        "Old footage. — you may appeal once.",
+    ]
 
 
 def test_dismissing_reports_brings_a_hidden_video_back(settings, editor):
@@ -133,7 +146,7 @@ def test_dismissing_reports_brings_a_hidden_video_back(settings, editor):
     # then
     video.refresh_from_db()
     assert video.state == "published"
-    assert Notice.objects.get(recipient=viewer).message == (
+    assert notice_text(viewer) == (
         "Thank you for your report on “Real”: we reviewed it and it stays up."
     )
 
@@ -171,7 +184,7 @@ def test_appeal_goes_to_another_editor_who_may_overturn(editor):
     assert own.value.code == "own_decision"
     case.video.refresh_from_db()
     assert case.video.state == "published"
-    assert Notice.objects.filter(recipient=owner).first().message == (
+    assert latest_notice_text(owner) == (
         "Your appeal on “Rejected clip” was granted: it is published."
     )
 
