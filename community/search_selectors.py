@@ -1,9 +1,9 @@
 """Search over published videos (title, description), reporters (display name) and stories.
 
 PostgreSQL (the scaled mode): full-text search with the `english` configuration (stemming:
-"flooding" finds "floods"), ranked by `SearchRank`, served by the GIN expression indexes of
-migration `community.0005_search_indexes` — the expressions below and the ones there must stay
-identical or the planner stops using the indexes. Full-text search does not split Chinese (a run
+"flooding" finds "floods"), ranked by `ts_rank`: videos through their stored `search_document`
+(migration videos.0005), stories through a GIN expression index (videos.0004) whose expression
+must stay identical to `story_search_vector()` or the planner stops using it. Full-text search does not split Chinese (a run
 of Han characters is one token), so a query with CJK characters matches by substring instead
 (`LIKE '%洪水%'`, helped by the trigram indexes of the same migration). SQLite (the embedded mode):
 substring matching for every query. Only published videos are ever returned (DESIGN.md §3).
@@ -13,11 +13,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.expressions import CombinedExpression
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.expressions import CombinedExpression, Expression
 from django.utils.translation import gettext as _
 
 from community.models import Story
@@ -29,6 +43,7 @@ from fieldcast.videos.selectors import video_list_published
 QUERY_MAX_LENGTH = 200
 MAX_TERMS = 8
 SEARCH_PAGE_SIZE = 20
+RANK_WINDOW = 1000  # full text ranks the newest this many matches
 SIDE_RESULTS = 5
 SEARCH_CONFIG = "english"
 # Han, kana, Hangul and full-width forms: scripts written without spaces between words.
@@ -67,15 +82,8 @@ def _full_text_for(query: str) -> bool:
     return uses_full_text() and not CJK.search(query)
 
 
-def video_search_vector() -> CombinedExpression:
-    """Must equal the expression of index `community_video_fts` (migration 0005)."""
-    return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
-        "description", weight="B", config=SEARCH_CONFIG
-    )
-
-
 def story_search_vector() -> CombinedExpression:
-    """Must equal the expression of index `community_story_fts` (migration 0005)."""
+    """Must equal the expression of index `search_story_fts` (migration videos.0004)."""
     return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
         "summary", weight="B", config=SEARCH_CONFIG
     )
@@ -101,15 +109,36 @@ def _substring(fields: tuple[str, ...], query: str) -> Q:
     return match
 
 
+class VideoDocument(Expression):
+    """The stored `videos_video.search_document` column (not a model field: PostgreSQL only)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        return f"{table}.search_document", []
+
+
 def videos_matching(query: str) -> QuerySet[Video]:
-    """Published videos matching the query, best first (ranked) or newest first (substring)."""
+    """Published videos matching the query, best first (ranked) or newest first (substring).
+
+    Full text ranks the RANK_WINDOW newest matches (a common word matches a large share of
+    100k videos; ranking them all would read every one), through the stored `search_document`
+    column of migration videos.0005.
+    """
     videos = video_list_published()
     if _full_text_for(query):
         search = _search_query(query)
+        newest = (
+            videos.annotate(document=VideoDocument())
+            .filter(document=search)
+            .order_by("-published_at", "-id")
+            .values("pk")[:RANK_WINDOW]
+        )
         return (
-            videos.annotate(search=video_search_vector())
-            .filter(search=search)
-            .annotate(rank=SearchRank(video_search_vector(), search))
+            video_list_published()
+            .filter(pk__in=Subquery(newest))
+            .annotate(rank=SearchRank(VideoDocument(), search))
             .order_by("-rank", "-published_at", "-id")
         )
     return videos.filter(_substring(("title", "description"), query))
