@@ -31,13 +31,13 @@ def _frame(title: str, body: list[str], height: int = HEIGHT) -> SafeString:
 
 
 def _nice_max(value: int) -> int:
-    if value <= 5:
-        return 5
-    magnitude = 10 ** (len(str(value)) - 1)
-    for step in (1, 2, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return value
+    """The axis top: four equal whole-number steps of 1, 2, 3 or 5 times a power of ten."""
+    magnitude = 1
+    while True:
+        for step in (1, 2, 3, 5):
+            if step * magnitude * 4 >= value:
+                return step * magnitude * 4
+        magnitude *= 10
 
 
 def _axes(top: int) -> list[str]:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,8 @@ from fieldcast.accounts.models import User
 from fieldcast.core.errors import NotFound
 from fieldcast.points import levels
 from fieldcast.points.models import (
+    Activity,
+    ActivityKind,
     Nudge,
     NudgeKind,
     Period,
@@ -369,29 +371,37 @@ class Participation:
     approved: int
     originals: int
     comments: int
+    lives: int = 0
+    last_active: date | None = None
 
     @property
     def score(self) -> int:
-        """Approved clips weigh most, then originals, uploads and comments."""
-        return 3 * self.approved + 2 * self.originals + self.uploads + self.comments
+        """Approved clips weigh most, then originals; uploads, lives and comments count once."""
+        return 3 * self.approved + 2 * self.originals + self.uploads + self.lives + self.comments
 
 
 def participation(*, user: User) -> Participation:
-    """A user's participation counts for the staff side of their page (two queries)."""
+    """A user's participation for the staff side of their page (three queries): clips from
+    videos, original footage from the ledger (still standing), comments and lives from the
+    activity trail."""
     videos = Video.objects.filter(owner=user).aggregate(
         uploads=Count("pk"), approved=Count("pk", filter=Q(state=VideoState.PUBLISHED))
     )
-    events = PointEvent.objects.filter(
-        user=user, reverses__isnull=True, reversed_by__isnull=True
-    ).aggregate(
-        originals=Count("pk", filter=Q(rule=Rule.ORIGINAL_FOOTAGE)),
-        comments=Count("pk", filter=Q(rule=Rule.COMMENT)),
+    originals = PointEvent.objects.filter(
+        user=user, rule=Rule.ORIGINAL_FOOTAGE, reverses__isnull=True, reversed_by__isnull=True
+    ).count()
+    trail = Activity.objects.filter(user=user).aggregate(
+        comments=Count("pk", filter=Q(kind=ActivityKind.COMMENT)),
+        lives=Count("pk", filter=Q(kind=ActivityKind.LIVE)),
+        last=Max("day"),
     )
     return Participation(
         uploads=videos["uploads"],
         approved=videos["approved"],
-        originals=events["originals"],
-        comments=events["comments"],
+        originals=originals,
+        comments=trail["comments"],
+        lives=trail["lives"],
+        last_active=trail["last"],
     )
 
 
@@ -430,16 +440,26 @@ def promotion_history(*, limit: int = 50) -> list[PromotionRecord]:
 
 
 def active_reporters_by_week(*, weeks: int = 12) -> list[tuple[date, int]]:
-    """Distinct users who earned reporter points each week, oldest first (empty weeks as 0)."""
+    """Distinct reporters each week, oldest first (empty weeks as 0): people who earned
+    reporter points that week, or who finished an upload or went live (the activity trail)."""
     today = timezone.localdate()
     first = today - timedelta(days=today.weekday(), weeks=weeks - 1)
-    rows = (
+    pairs = set(
         PointEvent.objects.filter(week__gte=first, rule__in=REPORTER_RULES, reverses__isnull=True)
-        .values("week")
-        .annotate(users=Count("user", distinct=True))
+        .values_list("week", "user_id")
+        .distinct()
         .order_by()
     )
-    counts = {row["week"]: row["users"] for row in rows}
+    for day, user_id in (
+        Activity.objects.filter(day__gte=first, kind__in=CONTRIBUTIONS, user__isnull=False)
+        .values_list("day", "user_id")
+        .distinct()
+        .order_by()
+    ):
+        pairs.add((day - timedelta(days=day.weekday()), user_id))
+    counts: dict[date, int] = {}
+    for week, _user in pairs:
+        counts[week] = counts.get(week, 0) + 1
     return [
         (first + timedelta(weeks=n), counts.get(first + timedelta(weeks=n), 0))
         for n in range(weeks)
@@ -475,52 +495,70 @@ def tier_funnel() -> list[tuple[str, str, int]]:
     return list(reversed(funnel))
 
 
-SEGMENTS = ("core_reporters", "occasional_reporters", "commenters", "watchers")
-SEGMENT_WINDOW = timedelta(days=30)
+SEGMENTS = ("core_reporters", "occasional_reporters", "commenters", "watchers", "inactive")
+RECENT_DAYS = 30
+LONG_DAYS = 90
+CORE_RECENT = 4  # contributions (finished uploads and live streams) in the last 30 days …
+CORE_LONG = 10  # … or in the last 90 days
+CONTRIBUTIONS = (ActivityKind.UPLOAD, ActivityKind.LIVE)
 
 
 def segment_labels() -> dict[str, str]:
     return {
-        "core_reporters": _("Core reporters (4+ published clips in 30 days)"),
-        "occasional_reporters": _("Occasional reporters (1-3 published clips in 30 days)"),
-        "commenters": _("Commenters (comments, no clips, in 30 days)"),
-        "watchers": _("Watchers (no clips or comments in 30 days)"),
+        "core_reporters": _("Core reporters (4+ uploads or lives in 30 days, or 10+ in 90 days)"),
+        "occasional_reporters": _("Occasional reporters (some uploads or lives in 90 days)"),
+        "commenters": _("Commenters (comments in 30 days, no uploads or lives)"),
+        "watchers": _("Watchers (views, likes or logins in 30 days only)"),
+        "inactive": _("Inactive (nothing in 30 days)"),
     }
 
 
+def _segment_of(row: dict[str, int]) -> str:
+    if row["recent"] >= CORE_RECENT or row["long"] >= CORE_LONG:
+        return "core_reporters"
+    if row["long"] >= 1:
+        return "occasional_reporters"
+    if row["comments"] >= 1:
+        return "commenters"
+    if row["seen"] >= 1:
+        return "watchers"
+    return "inactive"
+
+
 def _segment_membership() -> dict[str, set[int]]:
-    since = timezone.now() - SEGMENT_WINDOW
+    """Rule-based segments from the activity trail: one grouped query over 90 days of it
+    (index day, kind, user). Users with no activity at all are in none of the sets."""
+    today = timezone.localdate()
+    recent = today - timedelta(days=RECENT_DAYS - 1)
     rows = (
-        PointEvent.objects.filter(
-            created_at__gte=since,
-            rule__in=[Rule.VIDEO_PUBLISHED, Rule.COMMENT],
-            reverses__isnull=True,
-            reversed_by__isnull=True,
+        Activity.objects.filter(
+            day__gte=today - timedelta(days=LONG_DAYS - 1),
+            user__isnull=False,
+            user__is_active=True,
         )
         .values("user_id")
         .annotate(
-            clips=Count("pk", filter=Q(rule=Rule.VIDEO_PUBLISHED)),
-            comments=Count("pk", filter=Q(rule=Rule.COMMENT)),
+            recent=Count("pk", filter=Q(kind__in=CONTRIBUTIONS, day__gte=recent)),
+            long=Count("pk", filter=Q(kind__in=CONTRIBUTIONS)),
+            comments=Count("pk", filter=Q(kind=ActivityKind.COMMENT, day__gte=recent)),
+            seen=Count("pk", filter=Q(day__gte=recent)),
         )
+        .order_by()
     )
     members: dict[str, set[int]] = {name: set() for name in SEGMENTS}
     for row in rows:
-        if row["clips"] >= 4:
-            members["core_reporters"].add(row["user_id"])
-        elif row["clips"] >= 1:
-            members["occasional_reporters"].add(row["user_id"])
-        elif row["comments"] >= 1:
-            members["commenters"].add(row["user_id"])
+        members[_segment_of(row)].add(row["user_id"])
     return members
 
 
 def user_segments() -> list[tuple[str, str, int]]:
-    """(segment, label, users) for every segment; watchers are every other active user."""
+    """(segment, label, users) for every segment; "inactive" also holds every active account
+    with no activity in 90 days."""
     members = _segment_membership()
     active = User.objects.filter(is_active=True).count()
     labels = segment_labels()
     counts = {name: len(ids) for name, ids in members.items()}
-    counts["watchers"] = active - sum(counts.values())
+    counts["inactive"] = active - sum(n for name, n in counts.items() if name != "inactive")
     return [(name, labels[name], counts[name]) for name in SEGMENTS]
 
 
@@ -528,7 +566,35 @@ def segment_users(*, segment: str) -> QuerySet[User]:
     """The users in one segment, for the CSV export."""
     members = _segment_membership()
     users = User.objects.filter(is_active=True).order_by("pk")
-    if segment == "watchers":
-        others = set().union(*members.values())
+    if segment == "inactive":
+        others = set().union(*(ids for name, ids in members.items() if name != "inactive"))
         return users.exclude(pk__in=others)
     return users.filter(pk__in=members.get(segment, set()))
+
+
+def daily_active_users(*, days: int = RECENT_DAYS) -> list[tuple[date, int]]:
+    """Distinct signed-in people in the activity trail per day, oldest first (gaps as 0)."""
+    first = timezone.localdate() - timedelta(days=days - 1)
+    counts = dict(
+        Activity.objects.filter(day__gte=first, user__isnull=False)
+        .values("day")
+        .annotate(n=Count("user_id", distinct=True))
+        .order_by()
+        .values_list("day", "n")
+    )
+    return [
+        (first + timedelta(days=n), counts.get(first + timedelta(days=n), 0)) for n in range(days)
+    ]
+
+
+def activity_by_kind(*, days: int = RECENT_DAYS) -> list[tuple[str, str, int]]:
+    """(kind, label, rows) in the trail over the last `days` days, anonymous views included."""
+    first = timezone.localdate() - timedelta(days=days - 1)
+    counts = dict(
+        Activity.objects.filter(day__gte=first)
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("kind", "n")
+    )
+    return [(kind, str(label), counts.get(kind, 0)) for kind, label in ActivityKind.choices]

@@ -9,7 +9,6 @@ in that one transaction.
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 import uuid
@@ -24,6 +23,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community import notify
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.accounts.services import user_grant_role
@@ -48,8 +48,6 @@ from fieldcast.points.rules import RATING_TOP_RULES, Rule, apply_multiplier, rul
 from fieldcast.videos.models import Video
 from ingest.models import LiveSource
 from moderation.models import CheckResult
-
-logger = logging.getLogger(__name__)
 
 KEY_MAX_LENGTH = 200  # leaves room for the "reversal:" prefix in the 255-character column
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -314,14 +312,9 @@ def _tier_refresh(*, account: PointsAccount, user: User) -> TierChange | None:
 
 
 def tier_change_notify(*, change: TierChange) -> None:
-    """Tell the user their tier changed. Runs after commit.
-
-    The community issue brings notifications: its `notification_create(...)` call goes here.
-    Until then the change is logged (and visible on the profile card through `TierChange`).
-    """
-    logger.info(
-        "tier change",
-        extra={"user_id": change.user_id, "from": change.from_tier, "to": change.to_tier},
+    """Tell the user their tier changed (runs after commit), through community/notify.py."""
+    notify.notify_tier_changed(
+        user_id=change.user_id, from_tier=change.from_tier, to_tier=change.to_tier
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -206,13 +208,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     funnel = selectors.tier_funnel()
     segments = selectors.user_segments()
     clips = selectors.uploads_and_approvals_by_week()
+    daily = selectors.daily_active_users()
     return render(
         request,
         "points/dashboard.html",
         {
             "active_chart": charts.line_chart(
                 title=_("Active reporters per week"),
-                points=[(start.strftime("%d %b"), count) for start, count in active],
+                points=[(_short(start), count) for start, count in active],
             ),
             "distribution_chart": charts.bar_chart(
                 title=_("Users per level"),
@@ -223,12 +226,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ),
             "clips_chart": charts.paired_bar_chart(
                 title=_("Uploads and approvals per week"),
-                groups=[(start.strftime("%d %b"), up, ok) for start, up, ok in clips],
+                groups=[(_short(start), up, ok) for start, up, ok in clips],
                 names=(_("Uploads"), _("Approvals")),
             ),
+            "daily_chart": charts.line_chart(
+                title=_("People active per day (30 days)"),
+                points=[(_short(day), count) for day, count in daily],
+            ),
             "segments": segments,
+            "activity": selectors.activity_by_kind(),
         },
     )
+
+
+def _short(day: date) -> str:
+    """A chart label such as "3 Nov", in the reader's language."""
+    return date_format(day, "j M")
 
 
 class _Echo:

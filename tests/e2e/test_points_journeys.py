@@ -15,8 +15,9 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from fieldcast.points.models import PointsAccount
-from fieldcast.points.services import points_award
-from fieldcast.videos.services import video_publish
+from fieldcast.points.services import activity_record, points_award
+from moderation import services as moderation_services
+from moderation.models import Case
 from tests.e2e.conftest import LiveServer
 from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory
 
@@ -45,20 +46,36 @@ def _in_plain_thread(function, **kwargs):
         return pool.submit(call).result(timeout=30)
 
 
-def test_published_clip_raises_level_shows_nudge_and_weekly_board(
+def test_approved_clip_raises_level_shows_nudge_and_weekly_board(
     server: LiveServer, page: Page
 ) -> None:
-    # given a reporter with 3 clips on air this week (150 points, level 4) and a clip in review
+    # given a reporter with 3 lives used on air and one approved (155 points, level 4) and an
+    # original clip in review (its fingerprint check found no earlier match)
     reporter = UserFactory(email="zainab@example.org", display_name="Zainab", roles=["reporter"])
     editor = UserFactory(roles=["reporter", "editor"])
     for n in range(3):
         points_award(user=reporter, rule="used_on_air", obj=f"live:{n}", key=f"air:{n}")
+    points_award(user=reporter, rule="live_approved", obj="live:0", key="live_approved:0")
     clip = VideoFactory(owner=reporter, state="pending_review")
+    moderation_services.checks_record(
+        video_id=clip.pk,
+        version=1,
+        term_matches=[],
+        technical={},
+        technical_flags=[],
+        hashes=[],
+        similar=[],
+    )
+    case = Case.objects.get(video=clip, kind="video")
 
-    # when an editor publishes the clip (video_publish pays the reporter), and another published
-    # clip pays too
-    _in_plain_thread(video_publish, video=clip, editor=editor, verification="Called the witness")
-    points_award(user=reporter, rule="video_published", obj="v:3", key="vp:3")
+    # when an editor approves it in the moderation queue's service: +10 published, +5 original
+    _in_plain_thread(
+        moderation_services.case_decide,
+        case_id=case.pk,
+        editor=editor,
+        decision="approve",
+        verification="verified",
+    )
 
     # then the reporter's profile shows level 4, 170 points and how far level 5 is
     _log_in(page, server, reporter.email)
@@ -123,20 +140,27 @@ def _distinct_colours(png: bytes) -> int:
 
 
 def test_dashboard_renders_non_empty_svg_charts(server: LiveServer, page: Page) -> None:
-    # given some reporters with points and a staff member
+    # given three reporters with clips paid and uploads in the activity trail, and staff
     for n in range(3):
         reporter = UserFactory(roles=["reporter"])
         for m in range(n + 1):
             points_award(user=reporter, rule="video_published", obj=f"v:{n}:{m}", key=f"vp:{n}:{m}")
-            VideoFactory(owner=reporter, state="published", published_at=timezone.now())
+            video = VideoFactory(owner=reporter, state="published", published_at=timezone.now())
+            activity_record(user=reporter, kind="upload", obj=video)
     staff = UserFactory(roles=["staff"], is_staff=True)
 
-    # when staff open the dashboard
+    # when staff open the dashboard (logging in is activity too)
     _log_in(page, server, staff.email)
     page.click("header nav >> text=Dashboard")
 
     # then each chart is an SVG with drawn marks, and its screenshot is not blank
-    for test_id in ("chart-active", "chart-clips", "chart-distribution", "chart-funnel"):
+    for test_id in (
+        "chart-active",
+        "chart-clips",
+        "chart-distribution",
+        "chart-funnel",
+        "chart-daily",
+    ):
         svg = page.get_by_test_id(test_id).locator("svg")
         expect(svg).to_be_visible()
         assert svg.locator(".bar, .line, .dot").count() > 0
@@ -146,4 +170,6 @@ def test_dashboard_renders_non_empty_svg_charts(server: LiveServer, page: Page) 
         assert box["height"] > 50
         assert _distinct_colours(svg.screenshot()) > 3
     expect(page.get_by_test_id("segment-occasional_reporters")).to_have_text("3")
+    expect(page.get_by_test_id("activity-upload")).to_have_text("6")
+    expect(page.get_by_test_id("activity-login")).to_have_text("1")
     expect(page.locator("a", has_text=re.compile("^CSV$")).first).to_be_visible()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from community.services import comment_create
 from fieldcast.points.models import PointEvent, PointsAccount
-from fieldcast.points.services import points_award
+from fieldcast.points.services import activity_record, points_award
 from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,26 +71,34 @@ def test_staff_pages_refuse_reporters(client, reporter) -> None:
 
 
 def test_staff_sees_dashboard_with_svg_charts_and_csv(client, staff_user, reporter) -> None:
-    # given some activity
+    # given a reporter with four clips paid and four finished uploads this month
     for n in range(4):
         points_award(user=reporter, rule="video_published", obj=f"v{n}", key=f"vp:{n}")
+        activity_record(user=reporter, kind="upload", obj=f"video:{n}")
     _login(client, staff_user)
 
     # when staff open the dashboard and export the core reporters
     page = client.get(reverse("points-dashboard"))
     csv_response = client.get(reverse("points-segment-csv", args=["core_reporters"]))
 
-    # then three SVG charts render and the CSV lists the reporter
+    # then five SVG charts render, the activity table counts, and the CSV lists the reporter
     body = page.content.decode()
     assert page.status_code == 200
-    assert body.count('<svg class="chart"') == 4
+    assert body.count('<svg class="chart"') == 5
     assert 'class="bar"' in body
     assert 'class="line"' in body
+    assert page.context["activity"][0] == ("upload", "Upload", 4)
     csv_lines = b"".join(csv_response.streaming_content).decode().splitlines()
     assert csv_lines[0] == "id,email,display_name,city,joined,points"
     assert csv_lines[1].startswith(f"{reporter.pk},{reporter.email},")
     assert csv_lines[1].endswith(",40")
     assert len(csv_lines) == 2
+
+
+def test_unknown_segment_csv_is_404(client, staff_user) -> None:
+    _login(client, staff_user)
+
+    assert client.get(reverse("points-segment-csv", args=["astronauts"])).status_code == 404
 
 
 def test_staff_adjustment_form_without_reason_shows_error_and_changes_nothing(
@@ -105,12 +115,13 @@ def test_staff_adjustment_form_without_reason_shows_error_and_changes_nothing(
 
 
 def test_reporter_page_shows_participation_to_staff_only(client, staff_user, reporter) -> None:
-    # given a reporter with two uploads (one published), an original and two comments
-    VideoFactory(owner=reporter, state="published")
+    # given a reporter with two uploads (one published), an original, two comments, one live
+    published = VideoFactory(owner=reporter, state="published", published_at=timezone.now())
     VideoFactory(owner=reporter, state="pending_review")
     points_award(user=reporter, rule="original_footage", obj="v", key="of:1")
-    points_award(user=reporter, rule="comment", obj="c1", key="c:1")
-    points_award(user=reporter, rule="comment", obj="c2", key="c:2")
+    for body in ("First!", "Second."):
+        comment_create(user=reporter, video_id=published.pk, body=body)
+    activity_record(user=reporter, kind="live", obj="livesource:1")
     url = reverse("points-reporter", args=[reporter.pk])
 
     # when a viewer and then staff open the reporter's page
@@ -118,10 +129,12 @@ def test_reporter_page_shows_participation_to_staff_only(client, staff_user, rep
     _login(client, staff_user)
     staff_view = client.get(url).content.decode()
 
-    # then only staff see the participation score: 3*1 + 2*1 + 2 uploads + 2 comments
+    # then only staff see the participation score: 3*1 + 2*1 + 2 uploads + 1 live + 2 comments
     assert "Participation" not in anonymous
-    assert "Score 9" in staff_view
+    assert "Score 10" in staff_view
     assert "2 uploads · 1 approved · 1 original footage · 2 comments" in staff_view
+    assert "1 live stream" in staff_view
+    assert "last active" in staff_view
 
 
 def test_admin_shows_the_ledger_read_only(client, reporter) -> None:

@@ -8,6 +8,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from community.models import Notification
 from fieldcast.accounts.selectors import user_roles
 from fieldcast.core.errors import Conflict, PermissionDenied, ValidationFailed
 from fieldcast.points import levels
@@ -187,3 +188,18 @@ def test_promote_twice_and_demote_non_network_reporter_are_conflicts(staff_user,
         reporter_promote(user=reporter, staff=staff_user, reason="again")
 
     assert PromotionRecord.objects.count() == 1
+
+
+@override_settings(POINTS_TIERS=SMALL_TIERS)
+def test_tier_change_notifies_the_user_after_commit(reporter, django_capture_on_commit_callbacks):
+    # given a reporter with a published clip
+    VideoFactory(owner=reporter, state="published")
+
+    # when a deed lifts them to citizen reporter
+    with django_capture_on_commit_callbacks(execute=True):
+        points_award(user=reporter, rule="video_published", obj="v1", key="vp:1")
+
+    # then one tier notification tells them the new tier
+    note = Notification.objects.get(recipient=reporter, kind="tier_changed")
+    assert note.data == {"from": "viewer", "to": "citizen"}
+    assert note.actor is None
