@@ -21,7 +21,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import npgettext
 
 from community import chat_selectors
 from community.models import ChatMessage, ChatMessageState, ChatMute, ChatSettings
@@ -81,8 +81,12 @@ def _clean_body(body: str) -> str:
 def _seconds_text(seconds: int) -> str:
     if seconds >= 120:
         minutes = (seconds + 59) // 60
-        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
-    return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+        return npgettext("chat wait", "%(count)d minute", "%(count)d minutes", minutes) % {
+            "count": minutes
+        }
+    return npgettext("chat wait", "%(count)d second", "%(count)d seconds", seconds) % {
+        "count": seconds
+    }
 
 
 def _is_guest_expert(user: User) -> bool:

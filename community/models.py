@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fieldcast.core.models import AppendOnlyModel
 
@@ -459,7 +460,7 @@ class StoryFollow(models.Model):
 class ChatSettings(models.Model):
     """How one channel's chat runs; a channel without a row has no slow mode."""
 
-    channel = models.SlugField(_("channel"), max_length=50, unique=True)
+    channel = models.SlugField(pgettext_lazy("chat", "channel"), max_length=50, unique=True)
     # Seconds a person waits between two messages in this channel (0: off). Editors are exempt.
     slow_mode_seconds = models.PositiveIntegerField(default=0)
     updated_by = models.ForeignKey(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from community import notification_views, views
+from community import chat_views, notification_views, views
 
 app_name = "community"
 
@@ -48,3 +48,6 @@ urlpatterns += [
         name="digest-unsubscribe",
     )
 ]
+
+# Live chat on a page of its own (community.chat_views).
+urlpatterns += [path("chat/<slug:channel>/", chat_views.chat_page, name="chat")]
