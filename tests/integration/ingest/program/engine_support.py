@@ -74,7 +74,7 @@ def picture_luma(runtime: ProgramRuntime) -> float:
     picture = runtime.last_picture
     if picture is None:
         return -1.0
-    box = (int(WIDTH * 0.6), int(HEIGHT * 0.15), int(WIDTH * 0.95), int(HEIGHT * 0.45))
+    box = (int(WIDTH * 0.55), int(HEIGHT * 0.15), int(WIDTH * 0.7), int(HEIGHT * 0.45))
     return float(ImageStat.Stat(picture.y.crop(box)).mean[0])
 
 
