@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
@@ -53,6 +54,14 @@ class CommentInputSerializer(serializers.Serializer):
     parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
 
 
+def _has_expert_badge(user: Any) -> bool:
+    """Read through the relation the comment block already joined (no query per comment)."""
+    try:
+        return user.guest_expert is not None
+    except ObjectDoesNotExist:
+        return False
+
+
 def comment_data(comment: Comment, *, more_replies: int = 0, replies: Any = ()) -> dict[str, Any]:
     gone = comment.state in (CommentState.DELETED, CommentState.REMOVED)
     return {
@@ -61,6 +70,7 @@ def comment_data(comment: Comment, *, more_replies: int = 0, replies: Any = ()) 
         "depth": comment.depth,
         "author_id": comment.author_id,
         "author_name": comment.author.public_name,
+        "author_guest_expert": _has_expert_badge(comment.author),
         "state": comment.state,
         "body": "" if gone else comment.body,
         "html": "" if gone else str(render_comment(comment.body)),
@@ -345,6 +355,7 @@ class AssignmentInputSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField()
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
     points_bonus = serializers.IntegerField(default=0)
+    story_id = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 def assignment_data(item: Assignment) -> dict[str, Any]:
@@ -359,6 +370,7 @@ def assignment_data(item: Assignment) -> dict[str, Any]:
         "urgency": item.urgency,
         "points_bonus": item.points_bonus,
         "state": item.state,
+        "story_id": item.story_id,
         "contributions": getattr(item, "contributions", None),
         "created_at": item.created_at,
     }
@@ -397,10 +409,12 @@ class AssignmentApi(APIView):
 
     @extend_schema(responses={200: None}, summary="One assignment and its contributions")
     def get(self, request: Request, assignment_id: int) -> Response:
-        page = selectors.assignment_page(assignment_id=assignment_id)
+        page = selectors.assignment_page(assignment_id=assignment_id, user=request.user)
         if page is None:
             raise NotFound(_("We could not find that assignment."))
         data = assignment_data(page.assignment)
+        data["accepted"] = page.accepted
+        data["acceptances"] = page.acceptances
         data["contributions"] = [
             {
                 "video_id": video.pk,
@@ -488,6 +502,10 @@ class StoryApi(APIView):
         data = story_data(timeline.story)
         data["followers"] = timeline.followers
         data["following"] = timeline.following
+        data["on_air"] = [
+            {"source": str(source.key), "title": source.title, "reporter_id": source.reporter_id}
+            for source in timeline.on_air
+        ]
         data["items"] = [
             {
                 "kind": item.kind,
@@ -543,3 +561,34 @@ class StoryFollowApi(APIView):
     def delete(self, request: Request, story_id: int) -> Response:
         services.story_unfollow(user=request.user, story_id=story_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Assignments a reporter accepted ----------------------------------------------------------
+
+
+class AssignmentAcceptApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=None, responses={201: None}, summary="Accept an open assignment")
+    def post(self, request: Request, assignment_id: int) -> Response:
+        services.assignment_accept(user=request.user, assignment_id=assignment_id)
+        return Response({"accepted": True}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None}, summary="Take an assignment off my list")
+    def delete(self, request: Request, assignment_id: int) -> Response:
+        services.assignment_withdraw(user=request.user, assignment_id=assignment_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AssignmentsMineApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: None}, summary="The assignments I accepted, open ones first")
+    def get(self, request: Request) -> Response:
+        items = selectors.assignments_accepted(user=request.user)[:100]  # type: ignore[arg-type]
+        results = []
+        for item in items:
+            row = assignment_data(item)
+            row["mine"] = item.mine  # type: ignore[attr-defined]
+            results.append(row)
+        return Response({"results": results})

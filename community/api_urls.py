@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from community import api, chat_api, search_api
+from community import api, chat_api, event_api, search_api
 
 urlpatterns = [
     path("videos/<int:video_id>/comments/", api.VideoCommentsApi.as_view(), name="api-comments"),
@@ -77,4 +77,36 @@ urlpatterns += [
     path("search/", search_api.SearchApi.as_view(), name="api-search"),
     path("feed/", search_api.FeedApi.as_view(), name="api-feed"),
     path("reporters/<int:reporter_id>/", search_api.ReporterApi.as_view(), name="api-reporter"),
+]
+
+# Events and guest experts (community.event_api).
+urlpatterns += [
+    path("events/", event_api.EventsApi.as_view(), name="api-events"),
+    path("events/<int:event_id>/", event_api.EventApi.as_view(), name="api-event"),
+    path(
+        "events/<int:event_id>/sign-up/",
+        event_api.EventSignUpApi.as_view(),
+        name="api-event-sign-up",
+    ),
+    path(
+        "events/<int:event_id>/attendance/",
+        event_api.EventAttendanceApi.as_view(),
+        name="api-event-attendance",
+    ),
+    path("guest-experts/", event_api.GuestExpertsApi.as_view(), name="api-guest-experts"),
+    path(
+        "guest-experts/<int:user_id>/",
+        event_api.GuestExpertApi.as_view(),
+        name="api-guest-expert",
+    ),
+]
+
+# Reporters accept assignments (community.api).
+urlpatterns += [
+    path("assignments/mine/", api.AssignmentsMineApi.as_view(), name="api-assignments-mine"),
+    path(
+        "assignments/<int:assignment_id>/accept/",
+        api.AssignmentAcceptApi.as_view(),
+        name="api-assignment-accept",
+    ),
 ]

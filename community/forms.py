@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from community.models import Urgency
+from community.models import Story, Urgency
 
 _LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -26,3 +28,11 @@ class AssignmentForm(forms.Form):
     )
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
     points_bonus = forms.IntegerField(label=_("Points bonus"), min_value=0, initial=0)
+    story_id = forms.TypedChoiceField(
+        label=_("Story it feeds (optional)"), coerce=int, empty_value=None, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        recent = Story.objects.order_by("-updated_at", "-id").values_list("pk", "title")[:50]
+        self.fields["story_id"].choices = [("", "—"), *recent]  # type: ignore[attr-defined]

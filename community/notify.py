@@ -23,6 +23,8 @@ from community.models import (
     Assignment,
     Comment,
     DigestFrequency,
+    Event,
+    EventRegistration,
     Follow,
     Notification,
     NotificationChannel,
@@ -89,6 +91,7 @@ def _send(
     story: Story | None = None,
     assignment: Assignment | None = None,
     data: dict[str, Any] | None = None,
+    event: Event | None = None,
 ) -> list[Notification]:
     """Store one notification per recipient who wants this kind in the app or by email.
 
@@ -124,6 +127,7 @@ def _send(
             comment=comment,
             story=story,
             assignment=assignment,
+            event=event,
             data=data or {},
             in_app=NotificationChannel.APP.value not in muted.get(uid, set()),
         )
@@ -457,7 +461,38 @@ def notification_text(item: Notification) -> str:
     if kind == NotificationKind.COMMENT_REMOVED:
         text = _("An editor removed your comment on “%(title)s”.") % {"title": title}
         return f"{text} {data['reason']}" if data.get("reason") else text
+    if kind == NotificationKind.EVENT_PROMOTED:
+        return _("A place freed up: you are now going to “%(title)s”.") % {"title": title}
+    if kind == NotificationKind.EVENT_REMINDER:
+        if data.get("when") == "hour":
+            return _("“%(title)s” starts within the hour.") % {"title": title}
+        return _("“%(title)s” starts within 24 hours.") % {"title": title}
     return str(NotificationKind(kind).label) if kind in NotificationKind.values else kind
+
+
+# --- Events -------------------------------------------------------------------------------------
+
+
+def notify_event_promoted(*, registration: EventRegistration) -> list[Notification]:
+    """Someone cancelled: the first person on the waiting list now has a place."""
+    return _send(
+        kind=NotificationKind.EVENT_PROMOTED,
+        recipients=[registration.user_id],
+        actor=None,
+        event=registration.event,
+        data={"title": registration.event.title},
+    )
+
+
+def notify_event_reminder(*, registration: EventRegistration, which: str) -> list[Notification]:
+    """A day (`which="day"`) or an hour (`"hour"`) before an event someone has a place at."""
+    return _send(
+        kind=NotificationKind.EVENT_REMINDER,
+        recipients=[registration.user_id],
+        actor=None,
+        event=registration.event,
+        data={"title": registration.event.title, "when": which},
+    )
 
 
 def notification_url(item: Notification) -> str:
@@ -471,6 +506,8 @@ def notification_url(item: Notification) -> str:
         return reverse("moderation-notices")  # where the reporter appeals or resubmits
     if item.assignment_id:
         return reverse("community:assignment", args=[item.assignment_id])
+    if item.event_id:
+        return reverse("community:event", args=[item.event_id])
     if item.story_id:
         return reverse("community:story", args=[item.story_id])
     if item.video_id:

@@ -22,6 +22,7 @@ from django.db.models.functions import Cast, Coalesce
 from community.models import (
     URGENCY_RANK,
     Assignment,
+    AssignmentAcceptance,
     AssignmentState,
     AssignmentUse,
     Comment,
@@ -42,6 +43,7 @@ from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.videos.models import Video, VideoState
 from fieldcast.videos.selectors import video_list_published
+from ingest.models import LiveSource, SourceState
 
 ROOTS_PER_PAGE = 20
 SHOWN_LEVELS = 2  # replies shown under a comment before "show more"
@@ -108,7 +110,8 @@ def comment_block(
     can_moderate = roles.has_role_permission(user, "moderate_content")  # type: ignore[arg-type]
     shown = _visible_to(user, can_moderate)
     settings_row = CommentSettings.objects.filter(video=video).first()
-    base = Comment.objects.filter(shown, video=video).select_related("author")
+    # The guest expert badge rides on the same join (no query per comment).
+    base = Comment.objects.filter(shown, video=video).select_related("author__guest_expert")
     focus = None
     if focus_id is not None:
         focus = base.filter(pk=focus_id).first()
@@ -237,18 +240,68 @@ class AssignmentPage:
     assignment: Assignment
     contributions: list[Video]
     used_ids: set[int]
+    accepted: bool = False  # the person looking has accepted it
+    acceptances: int = 0
 
 
-def assignment_page(*, assignment_id: int) -> AssignmentPage | None:
+def assignment_page(
+    *, assignment_id: int, user: User | AnonymousUser | None = None
+) -> AssignmentPage | None:
     """An assignment with its published contributions (newest first) and which were used."""
-    assignment = Assignment.objects.filter(pk=assignment_id).first()
+    assignment = Assignment.objects.select_related("story").filter(pk=assignment_id).first()
     if assignment is None:
         return None
     videos = list(video_list_published(assignment=assignment.ref)[:200])
     used = set(
         AssignmentUse.objects.filter(assignment=assignment).values_list("video_id", flat=True)
     )
-    return AssignmentPage(assignment=assignment, contributions=videos, used_ids=used)
+    accepted_by = set(
+        AssignmentAcceptance.objects.filter(assignment=assignment).values_list(
+            "reporter_id", flat=True
+        )
+    )
+    return AssignmentPage(
+        assignment=assignment,
+        contributions=videos,
+        used_ids=used,
+        accepted=bool(user is not None and user.is_authenticated and user.pk in accepted_by),
+        acceptances=len(accepted_by),
+    )
+
+
+def assignments_accepted(*, user: User) -> QuerySet[Assignment]:
+    """The assignments this reporter accepted (open ones first, then the newest acceptance),
+    each with `contributions` (all published answers) and `mine` (this reporter's)."""
+    mine = (
+        Video.objects.filter(
+            state=VideoState.PUBLISHED,
+            owner=user,
+            assignment_ref=Cast(OuterRef("pk"), output_field=CharField()),
+        )
+        .order_by()
+        .values("assignment_ref")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return (
+        Assignment.objects.filter(acceptances__reporter=user)
+        .annotate(
+            contributions=_contribution_count(),
+            mine=Coalesce(Subquery(mine, output_field=IntegerField()), Value(0)),
+            open_first=Case(When(state=AssignmentState.OPEN, then=Value(0)), default=Value(1)),
+        )
+        .order_by("open_first", "-acceptances__created_at", "-id")
+    )
+
+
+def assignment_accepted_ids(*, user: User | AnonymousUser) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        AssignmentAcceptance.objects.filter(reporter_id=user.pk).values_list(
+            "assignment_id", flat=True
+        )
+    )
 
 
 @dataclass
@@ -257,6 +310,22 @@ class StoryTimeline:
     items: list[StoryItem]
     followers: int
     following: bool
+    # Live sources on air right now for one of the story's assignments (the page's banner).
+    on_air: list[LiveSource] = field(default_factory=list)
+
+
+def story_sources_on_air(*, story: Story) -> list[LiveSource]:
+    """Sources on air whose assignment feeds this story: one query."""
+    refs = Assignment.objects.filter(story=story).annotate(
+        ref_text=Cast("pk", output_field=CharField())
+    )
+    return list(
+        LiveSource.objects.filter(
+            state=SourceState.ON_AIR, assignment_ref__in=refs.values("ref_text")
+        )
+        .select_related("reporter")
+        .order_by("live_at", "id")
+    )
 
 
 def story_list() -> QuerySet[Story]:
@@ -282,4 +351,5 @@ def story_timeline(*, story_id: int, user: User | AnonymousUser) -> StoryTimelin
         items=items,
         followers=StoryFollow.objects.filter(story=story).count(),
         following=bool(following),
+        on_air=story_sources_on_air(story=story),
     )

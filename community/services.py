@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from community import notify
 from community.models import (
     Assignment,
+    AssignmentAcceptance,
     AssignmentState,
     AssignmentUse,
     Comment,
@@ -481,6 +482,7 @@ def assignment_publish(
     ends_at: datetime,
     urgency: str = Urgency.NORMAL,
     points_bonus: int = 0,
+    story_id: int | None = None,
 ) -> Assignment:
     """An editor publishes a call for footage; reporters see it at once (near them first) and
     reporters in its city are notified."""
@@ -499,6 +501,12 @@ def assignment_publish(
     if isinstance(points_bonus, bool) or not 0 <= points_bonus <= ASSIGNMENT_MAX_BONUS:
         message = _("A bonus is between 0 and %(max)d points.") % {"max": ASSIGNMENT_MAX_BONUS}
         raise ValidationFailed(message, fields={"points_bonus": [message]})
+    story = None
+    if story_id is not None:
+        story = Story.objects.filter(pk=story_id).first()
+        if story is None:
+            message = _("We could not find that story.")
+            raise ValidationFailed(message, fields={"story_id": [message]})
     assignment = Assignment.objects.create(
         **fields,
         starts_at=starts_at,
@@ -506,6 +514,7 @@ def assignment_publish(
         urgency=urgency,
         points_bonus=points_bonus,
         created_by=editor,
+        story=story,
     )
     notify.notify_assignment_published(assignment=assignment)
     return assignment
@@ -545,6 +554,8 @@ def assignment_mark_used(
             if video is None:
                 raise NotFound(_("That video is not a published contribution to this assignment."))
             use = AssignmentUse.objects.create(assignment=assignment, video=video, marked_by=editor)
+            if assignment.story_id is not None:
+                _story_place_video(story_id=assignment.story_id, video=video, editor=editor)
             points_award(
                 user=video.owner,
                 rule="assignment_contribution",
@@ -640,3 +651,58 @@ def story_unfollow(*, user: User | AnonymousUser, story_id: int) -> None:
     deleted, _rows = StoryFollow.objects.filter(user=person, story_id=story_id).delete()
     if not deleted:
         raise NotFound(_("You do not follow this story."), code="not_following")
+
+
+# --- Assignments: reporters accept them; used footage joins the assignment's story ------------
+
+
+def _story_place_video(*, story_id: int, video: Video, editor: User) -> StoryItem | None:
+    """Put a used contribution on the story's timeline (once) and tell the story's followers."""
+    story = _story(story_id)
+    if StoryItem.objects.filter(story=story, video=video).exists():
+        return None
+    item = StoryItem.objects.create(
+        story=story,
+        kind=StoryItemKind.VIDEO,
+        video=video,
+        happened_at=video.published_at or timezone.now(),
+        added_by=editor,
+    )
+    story.save(update_fields=["updated_at"])
+    notify.notify_story_updated(story=story, editor=editor, video=video)
+    return item
+
+
+def assignment_accept(*, user: User | AnonymousUser, assignment_id: int) -> AssignmentAcceptance:
+    """A reporter takes on an open assignment: it goes on their list of accepted calls."""
+    reporter = _signed_in(user)
+    if not (
+        roles.has_role_permission(reporter, "upload_video")
+        or roles.has_role_permission(reporter, "go_live")
+    ):
+        raise PermissionDenied(_("Only reporters can accept assignments."))
+    try:
+        with transaction.atomic():
+            assignment = Assignment.objects.select_for_update().filter(pk=assignment_id).first()
+            if assignment is None:
+                raise NotFound(_("We could not find that assignment."))
+            if assignment.state != AssignmentState.OPEN:
+                raise Conflict(_("This assignment is closed."), code="assignment_closed")
+            if assignment.ends_at <= timezone.now():
+                raise Conflict(_("This assignment has ended."), code="assignment_ended")
+            return AssignmentAcceptance.objects.create(assignment=assignment, reporter=reporter)
+    except IntegrityError as exc:
+        raise Conflict(
+            _("You have already accepted this assignment."), code="already_accepted"
+        ) from exc
+
+
+@transaction.atomic
+def assignment_withdraw(*, user: User | AnonymousUser, assignment_id: int) -> None:
+    """A reporter takes an assignment off their list (footage already sent stays)."""
+    reporter = _signed_in(user)
+    deleted, _rows = AssignmentAcceptance.objects.filter(
+        reporter=reporter, assignment_id=assignment_id
+    ).delete()
+    if not deleted:
+        raise NotFound(_("You have not accepted this assignment."), code="not_accepted")

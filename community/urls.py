@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from community import chat_views, notification_views, views
+from community import chat_views, event_views, notification_views, views
 
 app_name = "community"
 
@@ -40,6 +40,24 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
 ]
 
+# Live chat on a page of its own (community.chat_views).
+urlpatterns += [path("chat/<slug:channel>/", chat_views.chat_page, name="chat")]
+
+# Events, their attendance sheets and the guest expert badge (community.event_views).
+urlpatterns += [
+    path("events/", event_views.events, name="events"),
+    path("events/new/", event_views.event_new, name="event-new"),
+    path("events/<int:event_id>/", event_views.event_detail, name="event"),
+    path("events/<int:event_id>/sign-up/", event_views.event_sign_up, name="event-sign-up"),
+    path("events/<int:event_id>/cancel/", event_views.event_cancel, name="event-cancel"),
+    path(
+        "events/<int:event_id>/attendance/",
+        event_views.event_attendance,
+        name="event-attendance",
+    ),
+    path("guest-experts/", event_views.guest_experts, name="guest-experts"),
+]
+
 # The email digest's unsubscribe link (community.notification_views; no login needed).
 urlpatterns += [
     path(
@@ -49,5 +67,12 @@ urlpatterns += [
     )
 ]
 
-# Live chat on a page of its own (community.chat_views).
-urlpatterns += [path("chat/<slug:channel>/", chat_views.chat_page, name="chat")]
+# Reporters accept assignments and see their list (community.views).
+urlpatterns += [
+    path("assignments/mine/", views.assignments_mine, name="assignments-mine"),
+    path(
+        "assignments/<int:assignment_id>/accept/",
+        views.assignment_accept,
+        name="assignment-accept",
+    ),
+]

@@ -233,16 +233,8 @@ def comment_thread(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @login_required
 def held(request: HttpRequest) -> HttpResponse:
-    """Editors: comments the term filter or an approval-only video held back."""
-    if not services.is_editor(request.user):  # type: ignore[arg-type]
-        return render(
-            request,
-            "errors/403.html",
-            {"message": _("Only editors can review comments.")},
-            status=403,
-        )
-    page = Paginator(selectors.comments_held(), 50).get_page(request.GET.get("page"))
-    return render(request, "community/held.html", {"page": page})
+    """Held comments are items of the one moderation queue: this old address shows them there."""
+    return redirect(f"{reverse('moderation-queue')}?kind=comment")
 
 
 @login_required
@@ -293,6 +285,7 @@ def assignments(request: HttpRequest) -> HttpResponse:
         "community/assignments.html",
         {
             "open": list(selectors.assignments_open(city=city)[:100]),
+            "accepted_ids": selectors.assignment_accepted_ids(user=request.user),  # type: ignore[arg-type]
             "closed": list(selectors.assignments_closed()[:20]) if editor else [],
             "is_editor": editor,
             "city": city,
@@ -326,7 +319,7 @@ def assignment_new(request: HttpRequest) -> HttpResponse:
 
 
 def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    page = selectors.assignment_page(assignment_id=assignment_id)
+    page = selectors.assignment_page(assignment_id=assignment_id, user=request.user)  # type: ignore[arg-type]
     if page is None:
         raise Http404(_("We could not find that assignment."))
     return render(
@@ -466,4 +459,35 @@ def story_follow(request: HttpRequest, story_id: int) -> HttpResponse:
         )
     return _story_action(
         request, story_id, lambda: services.story_follow(user=request.user, story_id=story_id)
+    )
+
+
+# --- Assignments a reporter accepted --------------------------------------------------------
+
+
+@login_required
+@require_POST
+def assignment_accept(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    if request.POST.get("accept") == "0":
+        return _assignment_action(
+            request,
+            assignment_id,
+            lambda: services.assignment_withdraw(user=request.user, assignment_id=assignment_id),
+            _("Taken off your list."),
+        )
+    return _assignment_action(
+        request,
+        assignment_id,
+        lambda: services.assignment_accept(user=request.user, assignment_id=assignment_id),
+        _("Accepted: it is on your list. Upload or go live for it when you have footage."),
+    )
+
+
+@login_required
+def assignments_mine(request: HttpRequest) -> HttpResponse:
+    """The reporter's accepted assignments, open ones first, with what they sent."""
+    return render(
+        request,
+        "community/assignments_mine.html",
+        {"accepted": list(selectors.assignments_accepted(user=request.user)[:100])},  # type: ignore[arg-type]
     )

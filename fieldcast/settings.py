@@ -508,6 +508,14 @@ MODERATION_FINGERPRINT_FPS = env.float("MODERATION_FINGERPRINT_FPS", default=2.0
 MODERATION_FINGERPRINT_MAX_DISTANCE = env.int("MODERATION_FINGERPRINT_MAX_DISTANCE", default=10)
 MODERATION_FINGERPRINT_MATCH_SHARE = env.float("MODERATION_FINGERPRINT_MATCH_SHARE", default=0.4)
 
+# --- Events (community/; docs/community.md) ------------------------------------------------
+# Reminders a day and an hour before an event: the task is idempotent, so every few minutes is fine.
+CELERY_BEAT_SCHEDULE["community-event-reminders"] = {
+    "task": "community.event_reminders",
+    "schedule": env.int("EVENT_REMINDERS_EVERY_SECONDS", default=300),
+    "options": {"queue": "default"},
+}
+
 # --- Notification digests (community/digest.py; docs/community.md) -------------------------
 # Opt-in email digests (daily or weekly). The task checks every hour; each person gets at most
 # one digest per period, sent at or after this local hour.

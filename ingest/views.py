@@ -260,7 +260,10 @@ def go_live(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not roles.has_role_permission(user, "go_live"):
         raise DjangoPermissionDenied
-    _key, secret = services.stream_key_for_go_live_page(user=user)
+    # `?assignment=<id>` (the assignment page's "Go live for this"): the stream answers that call.
+    _key, secret = services.stream_key_for_go_live_page(
+        user=user, assignment_ref=request.GET.get("assignment", "")[:64]
+    )
     config = {
         "whipUrl": reverse("ingest:whip"),
         "secret": secret,

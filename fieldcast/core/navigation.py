@@ -28,6 +28,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("My videos"), "my-videos", needs="upload_video"),
     NavItem(_("Assignments"), "community:assignments"),
     NavItem(_("Stories"), "community:stories"),
+    NavItem(_("Events"), "community:events"),
     NavItem(_("Go live"), "ingest:go-live", needs="go_live"),
     NavItem(_("Live sources"), "ingest:sources", needs="moderate_content"),
     NavItem(_("Studio"), "studio:index", needs="operate_studio"),
