@@ -35,6 +35,8 @@ class CaseSerializer(serializers.Serializer):
     reported_user_id = serializers.IntegerField(allow_null=True)
     live_source_id = serializers.IntegerField(allow_null=True)
     live_source_title = serializers.CharField(allow_null=True)
+    comment_id = serializers.IntegerField(allow_null=True)
+    comment_body = serializers.CharField(allow_null=True)
     submitted_by_id = serializers.IntegerField(allow_null=True)
     flags = serializers.ListField(child=serializers.CharField())
     priority = serializers.FloatField()
@@ -59,6 +61,8 @@ def case_data(case: Case) -> dict[str, Any]:
         "reported_user_id": case.reported_user_id,
         "live_source_id": case.live_source_id,
         "live_source_title": case.live_source.title if case.live_source is not None else None,
+        "comment_id": case.comment_id,
+        "comment_body": case.comment.body if case.comment is not None else None,
         "submitted_by_id": case.submitted_by_id,
         "flags": list(case.flags),
         "priority": selectors.case_priority_score(case),
@@ -90,6 +94,7 @@ class QueueApi(APIView):
         editor = services.ensure_editor(request.user)
         services.cases_sync_pending_videos()
         services.cases_sync_live_sources()
+        services.cases_sync_held_comments()
         params = request.query_params
         reporter = params.get("reporter")
         cases = selectors.queue_cases(

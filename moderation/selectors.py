@@ -49,6 +49,9 @@ def queue_cases(
         "reported_user",
         "live_source",
         "live_source__reporter",
+        "comment",
+        "comment__author",
+        "comment__video",
     )
     # An appeal is routed away from the editor whose decision it contests.
     cases = cases.exclude(excluded_editor=editor)
@@ -131,6 +134,9 @@ def case_for_review(*, case_id: int) -> CaseReview | None:
             "excluded_editor",
             "live_source",
             "live_source__reporter",
+            "comment",
+            "comment__author",
+            "comment__video",
         )
         .filter(pk=case_id)
         .first()

@@ -21,6 +21,8 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from community import notify
+from community import services as community_services
+from community.models import Comment, CommentState
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import (
@@ -61,6 +63,7 @@ DECISIONS_BY_KIND: dict[str, set[str]] = {
     CaseKind.REPORT: {Decision.DISMISS, Decision.REMOVE},
     CaseKind.APPEAL: {Decision.UPHOLD, Decision.OVERTURN},
     CaseKind.LIVE_SOURCE: {Decision.APPROVE, Decision.REJECT},
+    CaseKind.COMMENT: {Decision.APPROVE, Decision.REMOVE},
 }
 
 
@@ -217,6 +220,8 @@ def _case_state(case: Case) -> dict[str, Any]:
     }
     if case.live_source is not None:
         state["source_state"] = case.live_source.state
+    if case.comment is not None:
+        state["comment_state"] = case.comment.state
     return state
 
 
@@ -298,6 +303,57 @@ def cases_sync_live_sources() -> int:
             case=case,
             reason=_("The live source is %(state)s.")
             % {"state": case.live_source.get_state_display() if case.live_source else ""},
+            before=before,
+            after=_case_state(case),
+        )
+    return opened
+
+
+@transaction.atomic
+def cases_sync_held_comments() -> int:
+    """Open a case for every comment the term filter or an approval-only video held; close the
+    cases of comments decided elsewhere (the video page's editor tools, the author deleting it).
+    Returns how many were opened."""
+    waiting = (
+        Comment.objects.filter(state=CommentState.HELD)
+        .exclude(moderation_cases__kind=CaseKind.COMMENT, moderation_cases__status=CaseStatus.OPEN)
+        .only("id", "author_id", "created_at", "held_terms")
+    )
+    opened = 0
+    for comment in waiting:
+        try:
+            with transaction.atomic():
+                case = Case(
+                    kind=CaseKind.COMMENT,
+                    comment=comment,
+                    submitted_by_id=comment.author_id,
+                    created_at=comment.created_at,
+                )
+                _set_flags(case, ["term"] if comment.held_terms else [])
+                _set_priority(case)
+                case.save()
+                opened += 1
+        except IntegrityError:
+            continue  # another process opened it first
+    stale = (
+        Case.objects.select_for_update(of=("self",))
+        .filter(kind=CaseKind.COMMENT, status=CaseStatus.OPEN)
+        .exclude(comment__state=CommentState.HELD)
+    )
+    for case in stale.select_related("comment"):
+        before = _case_state(case)
+        case.status = CaseStatus.DECIDED
+        case.decision = Decision.CLOSED
+        case.decided_at = timezone.now()
+        case.claimed_by = None
+        case.claimed_until = None
+        case.save()
+        _audit(
+            actor=None,
+            action=AuditAction.DECIDE,
+            case=case,
+            reason=_("The comment was decided elsewhere (%(state)s).")
+            % {"state": case.comment.get_state_display() if case.comment else ""},
             before=before,
             after=_case_state(case),
         )
@@ -428,6 +484,7 @@ def case_decide(
         CaseKind.REPORT: _decide_report,
         CaseKind.APPEAL: _decide_appeal,
         CaseKind.LIVE_SOURCE: _decide_live_source,
+        CaseKind.COMMENT: _decide_comment,
     }
     handler: Any = handlers[case.kind]  # type: ignore[index]
     reason = handler(
@@ -623,6 +680,26 @@ def _decide_live_source(
     else:
         ingest_services.source_decide(source_key=str(source.key), editor=editor, action="approve")
         _finish(case, editor, decision)
+    return readable
+
+
+def _decide_comment(
+    *, case: Case, editor: User, decision: str, reason_code: str, reason_text: str, **_unused: Any
+) -> str:
+    """A held comment: approve (it shows, pays points, notifies) or remove (it goes, the author
+    hears why). The comment's own log (community's CommentAction) records the editor too."""
+    comment = Comment.objects.select_for_update().filter(pk=case.comment_id or 0).first()
+    if comment is None or comment.state != CommentState.HELD:
+        raise AlreadyDecided(_("This comment is no longer waiting for review."))
+    if decision == Decision.APPROVE:
+        note = _check_text(reason_text, field="reason_text")
+        community_services.comment_approve(user=editor, comment_id=comment.pk)
+        _finish(case, editor, decision, reason_text=note)
+        return note
+    code, text, readable = _reason(reason_code, reason_text)
+    comment = community_services.comment_remove(user=editor, comment_id=comment.pk, reason=readable)
+    _finish(case, editor, decision, reason_code=code, reason_text=text)
+    notify.notify_comment_removed(comment=comment, case_id=case.pk, reason=readable)
     return readable
 
 

@@ -96,6 +96,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         return editor
     services.cases_sync_pending_videos()
     services.cases_sync_live_sources()
+    services.cases_sync_held_comments()
     filters = _queue_filters(request)
     cases = selectors.queue_cases(editor=editor, **filters)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))

@@ -162,7 +162,7 @@ def test_held_comment_is_shown_only_to_its_author_and_editors(video, viewer, edi
     # when
     anonymous = Client().get(f"/videos/{video.pk}/").content.decode()
     author = _client(viewer).get(f"/videos/{video.pk}/").content.decode()
-    held_page = _client(editor).get("/community/held/").content.decode()
+    held_page = _client(editor).get("/community/held/", follow=True).content.decode()
 
     # then
     assert "buy spam here" not in anonymous
