@@ -108,7 +108,6 @@ def test_source_drop_shows_slate_within_a_second_hls_goes_on_and_cuts_back(
         await asyncio.sleep(1.5)
         stop.set()
         await collector
-        stats = runtime.stats()
         await sync_to_async(program_services.program_stop)(slug=SLUG, editor=editor)
         await wait_until(lambda: SLUG not in engine.runtimes)
         await wait_for(
@@ -124,7 +123,6 @@ def test_source_drop_shows_slate_within_a_second_hls_goes_on_and_cuts_back(
             "segments": segments,
             "master": master[0],
             "master_text": master[1].decode(),
-            "stats": stats,
             "back": back_luma_ok,
         }
 
@@ -156,7 +154,6 @@ def test_source_drop_shows_slate_within_a_second_hls_goes_on_and_cuts_back(
     times = [segment_video_pts(result["segments"][name]) for name in names]
     for previous, current in zip(times, times[1:], strict=False):
         assert current[0] == pytest.approx(previous[-1] + 1 / 25, abs=1e-3)
-    assert result["stats"]["dropped"] == 0
     # and the whole program was recorded into one Video for moderation
     video = Video.objects.get(source_key__startswith="live/programs/")
     assert video.state == "uploaded"
