@@ -45,7 +45,7 @@ from fieldcast.points.models import (
     ViewerRating,
 )
 from fieldcast.points.rules import RATING_TOP_RULES, Rule, apply_multiplier, rule_config
-from fieldcast.videos.models import Video
+from fieldcast.videos.models import Video, VideoState
 from ingest.models import LiveSource
 from moderation.models import CheckResult
 
@@ -534,6 +534,11 @@ def activities_record(
 APPROVAL_RULES = (Rule.VIDEO_PUBLISHED, Rule.ORIGINAL_FOOTAGE)
 
 
+def _in_state(video: Video, state: str) -> bool:
+    """The clip's state in the database now (the caller's instance may predate the change)."""
+    return Video.objects.filter(pk=video.pk, state=state).exists()
+
+
 def _award_revision(
     *, user: User, rule: str, obj: models.Model, base_key: str, assignment_ref: str = ""
 ) -> PointEvent | None:
@@ -558,6 +563,8 @@ def points_original_footage(*, video: Video) -> PointEvent | None:
     A video the checks never looked at earns nothing (originality is not known). Re-approval
     after a removal and a granted appeal pays again (the removal reversed the first payment).
     """
+    if not _in_state(video, VideoState.PUBLISHED):
+        return None  # a late or stray delivery: only a published clip earns it
     checks = CheckResult.objects.filter(video_id=video.pk).values_list("similar", "original_id")
     found = checks.first()
     if found is None or found[0] or found[1] is not None:
@@ -591,6 +598,8 @@ def points_approval_undo(*, video: Video, reason: str) -> list[PointEvent]:
 def points_content_removed(*, video: Video, reason: str) -> PointEvent | None:
     """Published content removed after review: its approval payments are reversed and the
     owner pays the "content_removed" penalty, once per removal."""
+    if not _in_state(video, VideoState.REMOVED):
+        return None
     points_approval_undo(video=video, reason=reason)
     return _award_revision(
         user=video.owner,
@@ -605,6 +614,8 @@ def points_video_reinstated(*, video: Video, reason: str = "") -> list[PointEven
     and the approval pays again like a first publication (original footage included)."""
     reason = reason.strip() or _("Appeal granted")
     events: list[PointEvent] = []
+    if not _in_state(video, VideoState.PUBLISHED):
+        return events
     penalty = PointEvent.objects.filter(
         models.Q(key=f"{Rule.CONTENT_REMOVED}:{video.pk}")
         | models.Q(key__startswith=f"{Rule.CONTENT_REMOVED}:{video.pk}:again:"),

@@ -14,8 +14,15 @@ from django.db import connection
 from django.db.models import Sum
 
 from fieldcast.points.models import PointEvent, PointsAccount
-from fieldcast.points.services import points_award
-from tests.factories import UserFactory
+from fieldcast.points.services import (
+    points_award,
+    points_content_removed,
+    points_original_footage,
+    points_video_reinstated,
+)
+from fieldcast.videos import services as video_services
+from moderation.services import checks_record
+from tests.factories import UserFactory, VideoFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -93,3 +100,72 @@ def test_many_different_deeds_concurrently_all_pay() -> None:
     ledger = PointEvent.objects.filter(user=user).aggregate(s=Sum("points"))["s"]
     assert PointEvent.objects.filter(user=user).count() == 6
     assert ledger == PointsAccount.objects.get(user=user).total == 60
+
+
+def _race(function, **kwargs) -> list:
+    """Call `function(**kwargs)` from two threads released together (one after the other on
+    SQLite, which serialises writers)."""
+    if connection.vendor != "postgresql":
+        return [function(**kwargs), function(**kwargs)]
+    outcomes: list = []
+    barrier = threading.Barrier(2)
+
+    def call() -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(function(**kwargs))
+        except Exception as error:  # noqa: BLE001 - reported by the assertions
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def test_removal_and_appeal_delivered_twice_concurrently_count_once() -> None:
+    # given an approved original clip (+10, +5) that editors then removed
+    editor = UserFactory(roles=["editor"])
+    video = VideoFactory(state="pending_review")
+    checks_record(
+        video_id=video.pk,
+        version=1,
+        term_matches=[],
+        technical={},
+        technical_flags=[],
+        hashes=[],
+        similar=[],
+    )
+    video_services.video_publish(video=video, editor=editor)
+    points_original_footage(video=video)
+    video_services.video_remove(video_id=video.pk, editor=editor, reason="fake")
+
+    # when the removal's points are delivered twice at once
+    removed = _race(points_content_removed, video=video, reason="fake")
+
+    # then the approval was reversed once and the penalty charged once
+    assert not [outcome for outcome in removed if isinstance(outcome, Exception)], removed
+    keys = sorted(PointEvent.objects.filter(user=video.owner).values_list("key", flat=True))
+    assert keys == sorted(
+        [
+            f"video_published:{video.pk}",
+            f"original_footage:{video.pk}",
+            f"reversal:video_published:{video.pk}",
+            f"reversal:original_footage:{video.pk}",
+            f"content_removed:{video.pk}",
+        ]
+    )
+
+    # and when an appeal is granted and its points are delivered twice at once
+    video_services.video_reinstate(video_id=video.pk, editor=editor)
+    granted = _race(points_video_reinstated, video=video, reason="appeal")
+
+    # then the penalty is refunded once and the approval paid again once
+    assert not [outcome for outcome in granted if isinstance(outcome, Exception)], granted
+    ledger = PointEvent.objects.filter(user=video.owner).aggregate(s=Sum("points"))["s"]
+    assert PointEvent.objects.filter(user=video.owner).count() == 8
+    assert ledger == PointsAccount.objects.get(user=video.owner).total == 15
