@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from fieldcast.points.models import (
+    Activity,
     PointEvent,
     PointsAccount,
     PromotionRecord,
@@ -56,3 +57,12 @@ class PromotionRecordAdmin(ReadOnlyAdmin):
 @admin.register(ViewerRating)
 class ViewerRatingAdmin(ReadOnlyAdmin):
     list_display = ["month", "rater", "reporter", "stars"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "kind", "obj_ref"]
+    list_filter = ["kind", "day"]
+    raw_id_fields = ["user"]
+    date_hierarchy = "day"
+    show_full_result_count = False  # the trail is large: no COUNT(*) per page

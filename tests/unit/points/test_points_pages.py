@@ -151,3 +151,19 @@ def test_admin_shows_the_ledger_read_only(client, reporter) -> None:
     assert listing.status_code == 200
     assert "vp:1" in listing.content.decode()
     assert add.status_code == 403
+
+
+def test_admin_shows_the_activity_trail_read_only(client, reporter) -> None:
+    # given a superuser and one activity
+    admin_user = UserFactory(roles=["staff"], is_staff=True, is_superuser=True)
+    activity_record(user=reporter, kind="upload", obj="video:77")
+    _login(client, admin_user)
+
+    # when they open the trail in the admin and try to add a row
+    listing = client.get("/admin/points/activity/")
+    add = client.get("/admin/points/activity/add/")
+
+    # then they can read it but not write to it
+    assert listing.status_code == 200
+    assert "video:77" in listing.content.decode()
+    assert add.status_code == 403
