@@ -19,7 +19,7 @@ from fieldcast.points import levels
 from fieldcast.points.selectors import account_for, is_network_reporter
 from fieldcast.videos.models import Video, VideoState
 from fieldcast.videos.selectors import video_list_published
-from ingest.models import LiveSource, SourceState
+from ingest.models import LiveSource, Program, SourceState
 
 HOME_NEWEST = 12
 HOME_MOST_WATCHED = 8
@@ -32,7 +32,8 @@ PROFILE_STORIES = 10
 
 @dataclass
 class HomeFeed:
-    on_air: list[LiveSource]
+    programs: list[Program]  # running channels, each with the source it airs (if any)
+    on_air: list[LiveSource]  # sources on air that no listed program shows
     stories: list[Story]
     newest: list[Video]
     most_watched: list[Video]
@@ -48,6 +49,15 @@ def sources_on_air(*, limit: int = HOME_ON_AIR) -> list[LiveSource]:
         LiveSource.objects.filter(state=SourceState.ON_AIR)
         .select_related("reporter")
         .order_by("-live_at", "-id")[:limit]
+    )
+
+
+def programs_running(*, limit: int = HOME_ON_AIR) -> list[Program]:
+    """Channels whose program is running, with the source on air and its reporter joined."""
+    return list(
+        Program.objects.filter(running=True)
+        .select_related("program_source__reporter")
+        .order_by("slug")[:limit]
     )
 
 
@@ -99,8 +109,11 @@ def follows_anything(*, user: User) -> bool:
 
 def home_feed(*, user: User | AnonymousUser) -> HomeFeed:
     """What the home page shows this person; what they follow first when they are logged in."""
+    programs = programs_running()
+    shown = {program.program_source_id for program in programs}
     feed = HomeFeed(
-        on_air=sources_on_air(),
+        programs=programs,
+        on_air=[source for source in sources_on_air() if source.pk not in shown],
         stories=stories_recent(),
         newest=list(video_list_published()[:HOME_NEWEST]),
         most_watched=videos_most_watched(),

@@ -22,7 +22,7 @@ from fieldcast.accounts.models import User
 from fieldcast.core.errors import NotFound, ValidationFailed
 from fieldcast.videos.api import VideoSerializer
 from fieldcast.videos.models import Video
-from ingest.models import LiveSource
+from ingest.models import LiveSource, Program, ProgramMode
 
 
 class ReporterBriefSerializer(serializers.Serializer):
@@ -48,6 +48,13 @@ class OnAirSerializer(serializers.Serializer):
     live_at = serializers.DateTimeField(allow_null=True)
 
 
+class ProgramSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    watch_url = serializers.URLField()
+    source = OnAirSerializer(allow_null=True)  # type: ignore[assignment]
+
+
 class SearchResultSerializer(serializers.Serializer):
     query = serializers.CharField()
     page = serializers.IntegerField()
@@ -59,6 +66,7 @@ class SearchResultSerializer(serializers.Serializer):
 
 
 class FeedSerializer(serializers.Serializer):
+    programs = ProgramSerializer(many=True)
     on_air = OnAirSerializer(many=True)
     following_videos = VideoSerializer(many=True)
     following_stories = StoryBriefSerializer(many=True)
@@ -128,15 +136,26 @@ def _reporters(request: Request, reporters: list[User]) -> list[dict[str, Any]]:
     ]
 
 
-def _on_air(sources: list[LiveSource]) -> list[dict[str, Any]]:
+def _source(source: LiveSource) -> dict[str, Any]:
+    return {
+        "id": source.pk,
+        "title": source.title,
+        "reporter": {"id": source.reporter_id, "name": source.reporter.public_name},
+        "live_at": source.live_at,
+    }
+
+
+def _programs(request: Request, programs: list[Program]) -> list[dict[str, Any]]:
     return [
         {
-            "id": source.pk,
-            "title": source.title,
-            "reporter": {"id": source.reporter_id, "name": source.reporter.public_name},
-            "live_at": source.live_at,
+            "slug": program.slug,
+            "name": program.name,
+            "watch_url": request.build_absolute_uri(reverse("program:live", args=[program.slug])),
+            "source": _source(program.program_source)
+            if program.program_source is not None and program.mode == ProgramMode.SOURCE
+            else None,
         }
-        for source in sources
+        for program in programs
     ]
 
 
@@ -175,13 +194,14 @@ class FeedApi(APIView):
 
     @extend_schema(
         responses=FeedSerializer,
-        summary="The home feed: on air now, what you follow, newest, most watched, stories",
+        summary="The home feed: programs and sources on air, what you follow, newest, most watched, stories",
     )
     def get(self, request: Request) -> Response:
         feed = feed_selectors.home_feed(user=request.user)  # type: ignore[arg-type]
         return Response(
             {
-                "on_air": _on_air(feed.on_air),
+                "programs": _programs(request, feed.programs),
+                "on_air": [_source(source) for source in feed.on_air],
                 "following_videos": _videos(request, feed.following_videos),
                 "following_stories": _stories(request, feed.following_stories),
                 "newest": _videos(request, feed.newest),

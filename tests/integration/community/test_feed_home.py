@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from community import services
 from community.models import Follow
-from ingest.models import LiveSource, Protocol, SourceState
+from ingest.models import LiveSource, Program, ProgramMode, Protocol, SourceState
 from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +76,44 @@ def test_home_shows_sources_on_air_and_not_those_merely_live():
     assert "Flood at the harbour" in on_air
     assert "Ada Field" in on_air
     assert "Waiting backstage" not in html
+
+
+def test_home_links_running_programs_with_the_source_they_air():
+    # given a running channel airing a source, and a stopped one
+    reporter = UserFactory(roles=["reporter"], display_name="Kofi Live")
+    source = LiveSource.objects.create(
+        reporter=reporter,
+        title="Bridge reopening",
+        protocol=Protocol.SRT,
+        state=SourceState.ON_AIR,
+        live_at=timezone.now(),
+    )
+    Program.objects.update_or_create(
+        slug="main",
+        defaults={
+            "name": "Main channel",
+            "running": True,
+            "mode": ProgramMode.SOURCE,
+            "program_source": source,
+        },
+    )
+    Program.objects.create(slug="spare", name="Spare channel", running=False)
+
+    # when
+    html = Client().get("/").content.decode()
+    body = APIClient().get("/api/v1/community/feed/").json()
+
+    # then the source shows once, inside its program's card, with a link to watch
+    start = html.index('data-testid="on-air"')
+    on_air = html[start : html.index("</section>", start)]
+    assert on_air.count("Bridge reopening") == 1
+    assert 'href="/live/main/"' in on_air
+    assert "Kofi Live" in on_air
+    assert "Spare channel" not in html
+    assert [p["slug"] for p in body["programs"]] == ["main"]
+    assert body["programs"][0]["source"]["title"] == "Bridge reopening"
+    assert body["programs"][0]["watch_url"].endswith("/live/main/")
+    assert body["on_air"] == []
 
 
 def test_logged_in_home_puts_followed_reporters_and_stories_first(editor):

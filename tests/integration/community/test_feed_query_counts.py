@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from community import services
 from community.models import Follow
-from ingest.models import LiveSource, Protocol, SourceState
+from ingest.models import LiveSource, Program, Protocol, SourceState
 from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +35,11 @@ def _world(*, size: int, reporter, viewer, editor, story) -> None:
         VideoFactory(owner=reporter, state="pending_review", title=f"Harbour pending {n}")
         new_story = services.story_create(user=editor, title=f"Harbour story {n}")
         services.story_follow(user=viewer, story_id=new_story.pk)
-        LiveSource.objects.create(
+        source = LiveSource.objects.create(
             reporter=other, title=f"Live {n}", protocol=Protocol.WHIP, state=SourceState.ON_AIR
+        )
+        Program.objects.create(
+            slug=f"channel-{other.pk}", name=f"Channel {n}", running=True, program_source=source
         )
 
 

@@ -204,3 +204,15 @@ def test_profile_api_for_others_and_for_the_owner():
     assert [v["id"] for v in seen["videos"]] == [clip.pk]
     assert {v["id"] for v in own["videos"]} == {clip.pk, pending.pk}
     assert own["following"] is False
+
+
+def test_the_watch_page_byline_leads_to_the_profile():
+    # given
+    reporter = UserFactory(roles=["reporter"], display_name="Byline Bo")
+    clip = _published(reporter, title="Byline clip")
+
+    # when
+    html = _client().get(f"/videos/{clip.pk}/").content.decode()
+
+    # then
+    assert f'<a href="/reporters/{reporter.pk}/" data-testid="byline">By Byline Bo</a>' in html
