@@ -1,6 +1,8 @@
-"""Leaderboards and ledger rebuild at scale: 100k users, 100k ledger rows.
+"""Leaderboards, ledger rebuild and the staff dashboard at scale: 100k users, 100k ledger rows,
+200k activity-trail rows.
 
     .venv/bin/python bench/leaderboards.py [--users 100000] [--events 100000] [--requests 200]
+        [--activities 200000]
 
 Uses DATABASE_URL when set (PostgreSQL: the scaled mode), else a SQLite file under
 FIELDCAST_VAR_DIR (default /tmp/fc-bench-leaderboards). The data is made once (bulk inserts that
@@ -11,6 +13,8 @@ Django request, without the HTTP server):
   - the public board pages: week, month, all time, week for one city, and the weekly board API;
   - the `points_rebuild` command over the whole ledger (must report zero differences);
 and checks with EXPLAIN that every board query reads an index. Target: p95 <= 50 ms per board.
+It also times one `activity_record` insert (the hot-path cost of the activity trail) and the staff
+dashboard page (charts and segments over 90 days of the trail; no target, for the record).
 Prints a table, then one JSON line.
 """
 
@@ -144,6 +148,81 @@ def _make_data(n_users: int, n_events: int) -> float:
     return time.perf_counter() - started
 
 
+def _make_activities(n_rows: int) -> float:
+    """n_rows activity-trail rows spread over 90 days, most of them views. Returns seconds."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from fieldcast.accounts.models import User
+    from fieldcast.points.models import Activity
+
+    started = time.perf_counter()
+    rng = random.Random(9)
+    ids = list(User.objects.filter(email__startswith="bench").values_list("pk", flat=True))
+    kinds = ["view"] * 60 + ["login"] * 15 + ["like"] * 10 + ["comment"] * 8 + ["upload"] * 5
+    kinds += ["live"] * 2
+    now = timezone.now()
+    with transaction.atomic():
+        batch = []
+        for n in range(n_rows):
+            at = now - timedelta(seconds=rng.randint(0, 90 * 86400 - 1))
+            batch.append(
+                Activity(
+                    user_id=rng.choice(ids),
+                    kind=rng.choice(kinds),
+                    obj_ref=f"bench:{n}",
+                    day=timezone.localdate(at),
+                    created_at=at,
+                )
+            )
+            if len(batch) == 5000:
+                Activity.objects.bulk_create(batch)
+                batch = []
+        Activity.objects.bulk_create(batch)
+    return time.perf_counter() - started
+
+
+def _time_activity_record(count: int) -> dict[str, float]:
+    """One `activity_record` call at a time, each its own transaction (as on a page)."""
+    from fieldcast.accounts.models import User
+    from fieldcast.points.services import activity_record
+
+    user = User.objects.filter(email__startswith="bench").order_by("pk").first()
+    samples = []
+    for n in range(count):
+        started = time.perf_counter()
+        activity_record(user=user, kind="view", obj=f"bench-timed:{n}")
+        samples.append((time.perf_counter() - started) * 1000)
+    return {
+        "p50_ms": round(statistics.median(samples), 3),
+        "p95_ms": round(_percentile(samples, 0.95), 3),
+    }
+
+
+def _time_dashboard(requests: int) -> dict[str, float]:
+    from django.test import Client
+
+    from fieldcast.accounts.models import User
+    from tests.factories import UserFactory
+
+    staff = User.objects.filter(email="bench-staff@example.org").first()
+    if staff is None:
+        staff = UserFactory(email="bench-staff@example.org", roles=["staff"], is_staff=True)
+    client = Client()
+    client.force_login(staff)
+    assert client.get("/points/staff/dashboard/").status_code == 200  # warm
+    samples = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get("/points/staff/dashboard/")
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return {
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(_percentile(samples, 0.95), 1),
+    }
+
+
 def _explain_uses_index() -> dict[str, bool]:
     """EXPLAIN the selector's own board queries: an index walk, no sort step."""
     from django.db import connection
@@ -178,6 +257,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--activities", type=int, default=200_000)
+    parser.add_argument("--dashboard-requests", type=int, default=20)
     args = parser.parse_args()
     _setup_django()
 
@@ -185,7 +266,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from fieldcast.points.models import PointEvent
+    from fieldcast.points.models import Activity, PointEvent
 
     call_command("migrate", verbosity=0, interactive=False)
     made = 0.0
@@ -194,6 +275,8 @@ def main() -> None:
         made = _make_data(args.users, args.events)
     elif existing != args.events:
         sys.exit(f"this database holds {existing} bench ledger rows; use a fresh one")
+    if not Activity.objects.filter(obj_ref="bench:0").exists():
+        made += _make_activities(args.activities)
     # Fresh planner statistics, as PostgreSQL's autovacuum would have after a bulk load (without
     # them it guesses a few rows per city and sorts instead of walking the index).
     with connection.cursor() as cursor:
@@ -235,6 +318,9 @@ def main() -> None:
     rebuild_seconds = time.perf_counter() - started
     rebuild = json.loads(out.getvalue().strip().splitlines()[-1])
     indexes = _explain_uses_index()
+    trail_rows = Activity.objects.count()
+    record = _time_activity_record(1000)
+    dashboard = _time_dashboard(args.dashboard_requests)
 
     print(
         f"database: {connection.vendor}, users: {args.users}, ledger rows: {rebuild['ledger_rows']}"
@@ -252,6 +338,11 @@ def main() -> None:
         f"period differences {rebuild['period_differences']}"
     )
     print("index-backed: " + ", ".join(f"{k}={'yes' if v else 'NO'}" for k, v in indexes.items()))
+    print(
+        f"activity_record: p50 {record['p50_ms']} ms, p95 {record['p95_ms']} ms (one insert); "
+        f"dashboard over {trail_rows} trail rows: p50 {dashboard['p50_ms']} ms, "
+        f"p95 {dashboard['p95_ms']} ms"
+    )
     worst = max(row["p95_ms"] for row in rows)
     print(
         json.dumps(
@@ -269,6 +360,9 @@ def main() -> None:
                 "index_backed": indexes,
                 "rebuild_seconds": round(rebuild_seconds, 2),
                 "rebuild_differences": rebuild["total_differences"] + rebuild["period_differences"],
+                "activity_rows": trail_rows,
+                "activity_record_ms": record,
+                "dashboard_ms": dashboard,
             }
         )
     )
