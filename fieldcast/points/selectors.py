@@ -513,24 +513,13 @@ def segment_labels() -> dict[str, str]:
     }
 
 
-def _segment_of(row: dict[str, int]) -> str:
-    if row["recent"] >= CORE_RECENT or row["long"] >= CORE_LONG:
-        return "core_reporters"
-    if row["long"] >= 1:
-        return "occasional_reporters"
-    if row["comments"] >= 1:
-        return "commenters"
-    if row["seen"] >= 1:
-        return "watchers"
-    return "inactive"
-
-
-def _segment_membership() -> dict[str, set[int]]:
-    """Rule-based segments from the activity trail: one grouped query over 90 days of it
-    (index day, kind, user). Users with no activity at all are in none of the sets."""
+def _segment_rows() -> QuerySet[Any, dict[str, Any]]:
+    """One row per person with activity in the last 90 days: contributions (uploads and lives)
+    in 30 and 90 days, comments and any activity in 30 days. One grouped query over the trail
+    (index day, kind, user)."""
     today = timezone.localdate()
     recent = today - timedelta(days=RECENT_DAYS - 1)
-    rows = (
+    return (
         Activity.objects.filter(
             day__gte=today - timedelta(days=LONG_DAYS - 1),
             user__isnull=False,
@@ -545,31 +534,53 @@ def _segment_membership() -> dict[str, set[int]]:
         )
         .order_by()
     )
-    members: dict[str, set[int]] = {name: set() for name in SEGMENTS}
-    for row in rows:
-        members[_segment_of(row)].add(row["user_id"])
-    return members
+
+
+# Each segment as a condition on those rows, in the order they are checked.
+_CORE = Q(recent__gte=CORE_RECENT) | Q(long__gte=CORE_LONG)
+SEGMENT_RULES: dict[str, Q] = {
+    "core_reporters": _CORE,
+    "occasional_reporters": ~_CORE & Q(long__gte=1),
+    "commenters": Q(long=0, comments__gte=1),
+    "watchers": Q(long=0, comments=0, seen__gte=1),
+}
+
+
+def _segment_of(row: dict[str, int]) -> str:
+    if row["recent"] >= CORE_RECENT or row["long"] >= CORE_LONG:
+        return "core_reporters"
+    if row["long"] >= 1:
+        return "occasional_reporters"
+    if row["comments"] >= 1:
+        return "commenters"
+    if row["seen"] >= 1:
+        return "watchers"
+    return "inactive"
 
 
 def user_segments() -> list[tuple[str, str, int]]:
-    """(segment, label, users) for every segment; "inactive" also holds every active account
-    with no activity in 90 days."""
-    members = _segment_membership()
+    """(segment, label, users) for every segment; "inactive" holds every other active account
+    (nothing in 30 days and no contribution in 90)."""
+    counts = dict.fromkeys(SEGMENTS, 0)
+    for row in _segment_rows().iterator(chunk_size=5000):
+        counts[_segment_of(row)] += 1
     active = User.objects.filter(is_active=True).count()
-    labels = segment_labels()
-    counts = {name: len(ids) for name, ids in members.items()}
     counts["inactive"] = active - sum(n for name, n in counts.items() if name != "inactive")
+    labels = segment_labels()
     return [(name, labels[name], counts[name]) for name in SEGMENTS]
 
 
 def segment_users(*, segment: str) -> QuerySet[User]:
-    """The users in one segment, for the CSV export."""
-    members = _segment_membership()
+    """The users in one segment, for the CSV export: the segment's rule runs in the database
+    (a grouped subquery), so a segment of any size needs no list of ids."""
     users = User.objects.filter(is_active=True).order_by("pk")
     if segment == "inactive":
-        others = set().union(*(ids for name, ids in members.items() if name != "inactive"))
-        return users.exclude(pk__in=others)
-    return users.filter(pk__in=members.get(segment, set()))
+        active = _segment_rows().filter(Q(long__gte=1) | Q(seen__gte=1)).values("user_id")
+        return users.exclude(pk__in=active)
+    rule = SEGMENT_RULES.get(segment)
+    if rule is None:
+        return users.none()
+    return users.filter(pk__in=_segment_rows().filter(rule).values("user_id"))
 
 
 def daily_active_users(*, days: int = RECENT_DAYS) -> list[tuple[date, int]]:
