@@ -1,0 +1,171 @@
+"""The studio journey in Chromium (issue #6): two phones go live, an editor approves both, cuts
+A to program, a viewer watches the program HLS, the editor cuts to B (A's phone shows ON AIR,
+then not), kills B, and the program goes to the slate without ever stopping."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from ingest.models import LiveSource, Program, SourceState
+from tests.e2e.conftest import LiveServer
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.e2e
+
+PLAYING = """() => {
+  const video = document.getElementById('live-video');
+  return video && video.currentTime > 0 && !video.paused;
+}"""
+
+
+def _log_in(context: BrowserContext, server: LiveServer, email: str) -> Page:
+    page = context.new_page()
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("main form button[type=submit]")
+    expect(page.locator(".account-name")).to_be_visible()
+    return page
+
+
+def _phone(browser: Browser) -> BrowserContext:
+    context = browser.new_context(
+        locale="en-US", viewport={"width": 390, "height": 844}, permissions=["camera", "microphone"]
+    )
+    context.set_default_timeout(20_000)
+    return context
+
+
+def _go_live(browser: Browser, server: LiveServer, email: str, title: str) -> tuple:
+    context = _phone(browser)
+    phone = _log_in(context, server, email)
+    phone.goto(f"{server.url}/live/go/")
+    phone.fill("#title", title)
+    phone.get_by_test_id("go-live").click()
+    expect(phone.get_by_test_id("live-state")).to_have_text("Live")
+    return context, phone
+
+
+def _current_time(page: Page) -> float:
+    return float(page.evaluate("document.getElementById('live-video').currentTime"))
+
+
+def _advances(page: Page, *, within: float = 20.0) -> None:
+    """The viewer's player time moves on (the program keeps playing)."""
+    start = _current_time(page)
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if _current_time(page) > start + 0.5:
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"the program stopped at {start:.2f} s: {_diagnose(page)}")
+
+
+def _diagnose(page: Page) -> str:
+    return str(
+        page.evaluate(
+            """() => { const v = document.getElementById('live-video');
+            const b = v.buffered; const ranges = [];
+            for (let i = 0; i < b.length; i++) ranges.push([b.start(i), b.end(i)]);
+            return {time: v.currentTime, paused: v.paused, ready: v.readyState, ranges: ranges,
+                    error: v.error && v.error.code}; }"""
+        )
+    )
+
+
+def test_editor_cuts_two_live_phones_to_air_and_viewers_watch_the_program(
+    server: LiveServer, browser: Browser
+) -> None:
+    # given two reporters live from their phones
+    UserFactory(email="amara@example.org", display_name="Amara", roles=["reporter"])
+    UserFactory(email="kofi@example.org", display_name="Kofi", roles=["reporter"])
+    editor = UserFactory(
+        email="desk@example.org", display_name="Desk", roles=["reporter", "editor"]
+    )
+    Program.objects.get_or_create(slug="main", defaults={"name": "Main"})
+    phone_a_context, phone_a = _go_live(browser, server, "amara@example.org", "Market fire")
+    phone_b_context, phone_b = _go_live(browser, server, "kofi@example.org", "Flooded bridge")
+    a = LiveSource.objects.get(title="Market fire")
+    b = LiveSource.objects.get(title="Flooded bridge")
+
+    # and an editor in the studio, holding the switcher of a running program
+    desk_context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    desk_context.set_default_timeout(20_000)
+    desk = _log_in(desk_context, server, editor.email)
+    desk.goto(f"{server.url}/studio/main/")
+    desk.wait_for_function("() => document.body.dataset.studioSocket === 'open'")
+    tiles = desk.get_by_test_id("studio-tile")
+    expect(tiles).to_have_count(2)
+    desk.get_by_test_id("take-switcher").click()
+    expect(desk.get_by_test_id("switcher-holder")).to_have_text("You hold the switcher.")
+    desk.get_by_test_id("program-start").click()
+    expect(desk.get_by_test_id("program-running")).to_have_text("Running")
+
+    # when the editor tries to cut A before approving it, the studio says why not
+    desk.keyboard.press("1")
+    expect(tiles.nth(0).get_by_test_id("tally")).to_have_text("Preview")
+    expect(phone_a.get_by_test_id("tally")).to_have_text("Preview")
+    desk.keyboard.press("Space")
+    expect(desk.get_by_test_id("studio-error")).to_contain_text("not approved yet")
+    assert Program.objects.get(slug="main").mode == "slate"
+
+    # when the editor approves both and cuts A to program
+    tiles.nth(0).get_by_test_id("tile-approve").click()
+    tiles.nth(1).get_by_test_id("tile-approve").click()
+    expect(tiles.nth(0).get_by_test_id("tile-state")).to_have_text("Approved")
+    expect(tiles.nth(1).get_by_test_id("tile-state")).to_have_text("Approved")
+    desk.keyboard.press("Space")
+
+    # then A is on air: red tally in the studio, ON AIR on A's phone
+    expect(tiles.nth(0).get_by_test_id("tally")).to_have_text("On air")
+    expect(phone_a.get_by_test_id("tally")).to_have_text("ON AIR")
+    expect(desk.get_by_test_id("program-name")).to_contain_text("Market fire")
+    a.refresh_from_db()
+    assert a.state == SourceState.ON_AIR
+
+    # and a viewer's page plays the program HLS and says what is on air
+    viewer_context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
+    viewer_context.set_default_timeout(30_000)
+    viewer = viewer_context.new_page()
+    viewer.goto(f"{server.url}/live/main/")
+    expect(viewer.get_by_test_id("live-badge")).to_have_text("Live")
+    expect(viewer.locator("#live-story")).to_have_text("Market fire")
+    expect(viewer.locator("#live-reporter")).to_contain_text("Amara")
+    expect(viewer.locator("#live-chat[data-channel=main]")).to_be_attached()
+    viewer.wait_for_function(PLAYING, timeout=60_000)
+    _advances(viewer)
+
+    # when the editor cuts to B
+    desk.keyboard.press("2")
+    expect(tiles.nth(1).get_by_test_id("tally")).to_have_text("Preview")
+    desk.keyboard.press("Space")
+
+    # then B is on air, and A's phone no longer says ON AIR
+    expect(tiles.nth(1).get_by_test_id("tally")).to_have_text("On air")
+    expect(phone_b.get_by_test_id("tally")).to_have_text("ON AIR")
+    expect(phone_a.get_by_test_id("tally")).not_to_have_text("ON AIR")
+    expect(viewer.locator("#live-story")).to_have_text("Flooded bridge")
+    _advances(viewer)
+
+    # when the editor kills B (k, confirmed)
+    desk.once("dialog", lambda dialog: dialog.accept())
+    desk.keyboard.press("k")
+
+    # then program shows the slate, B's phone is stopped, and the program never stops
+    expect(desk.get_by_test_id("program-name")).to_have_text("Slate")
+    expect(phone_b.get_by_test_id("live-state")).to_have_text("Stopped")
+    expect(phone_b.get_by_test_id("tally")).to_be_hidden()
+    expect(viewer.locator("#live-story")).to_have_text("We will be right back.")
+    _advances(viewer)
+    b.refresh_from_db()
+    program = Program.objects.get(slug="main")
+    assert b.state == SourceState.KILLED
+    assert (program.running, program.mode, program.program_source_id) == (True, "slate", None)
+    expect(desk.get_by_test_id("program-log")).to_contain_text("Killed")
+    _advances(viewer)
+
+    for ctx in (viewer_context, desk_context, phone_a_context, phone_b_context):
+        ctx.close()
