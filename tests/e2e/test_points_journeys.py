@@ -1,12 +1,13 @@
 """Points journeys in headless Chromium against the real server: profile level and nudge,
-the weekly board, staff promotion with its record, the dashboard's SVG charts."""
+the weekly board, staff promotion with its record, the dashboard's SVG charts, a segment CSV
+and a reporter's participation score."""
 
 from __future__ import annotations
 
 import io
-import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -141,8 +142,10 @@ def _distinct_colours(png: bytes) -> int:
 
 def test_dashboard_renders_non_empty_svg_charts(server: LiveServer, page: Page) -> None:
     # given three reporters with clips paid and uploads in the activity trail, and staff
+    reporters = []
     for n in range(3):
         reporter = UserFactory(roles=["reporter"])
+        reporters.append(reporter)
         for m in range(n + 1):
             points_award(user=reporter, rule="video_published", obj=f"v:{n}:{m}", key=f"vp:{n}:{m}")
             video = VideoFactory(owner=reporter, state="published", published_at=timezone.now())
@@ -172,4 +175,18 @@ def test_dashboard_renders_non_empty_svg_charts(server: LiveServer, page: Page) 
     expect(page.get_by_test_id("segment-occasional_reporters")).to_have_text("3")
     expect(page.get_by_test_id("activity-upload")).to_have_text("6")
     expect(page.get_by_test_id("activity-login")).to_have_text("1")
-    expect(page.locator("a", has_text=re.compile("^CSV$")).first).to_be_visible()
+
+    # and the occasional reporters' CSV downloads with the three of them
+    with page.expect_download() as download:
+        page.get_by_test_id("segments").locator("tr", has_text="Occasional").get_by_text(
+            "CSV"
+        ).click()
+    lines = Path(download.value.path()).read_text().splitlines()
+    assert lines[0] == "id,email,display_name,city,joined,points"
+    assert sorted(int(line.split(",")[0]) for line in lines[1:]) == [r.pk for r in reporters]
+
+    # and a reporter's page shows staff their participation score
+    page.goto(f"{server.url}/points/reporters/{reporters[-1].pk}/")
+    participation = page.get_by_test_id("participation")
+    expect(participation).to_contain_text("Score 12")  # 3 x 3 approved + 3 uploads
+    expect(participation).to_contain_text("3 uploads · 3 approved")
