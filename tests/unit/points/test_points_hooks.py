@@ -113,8 +113,12 @@ def _remove_after_report(video, editor) -> Case:
     return Case.objects.get(pk=report.case_id)
 
 
-def test_removal_after_review_reverses_the_approval_and_costs_twenty(editor):
-    # given an approved original clip (+15)
+@pytest.mark.parametrize("hidden_first", [False, True], ids=["published", "hidden"])
+def test_removal_after_review_reverses_the_approval_and_costs_twenty(
+    editor, settings, hidden_first
+):
+    # given an approved original clip (+15), hidden by the first report or still public
+    settings.MODERATION_REPORT_HIDE_THRESHOLD = 1 if hidden_first else 100
     video = _approved(editor)
 
     # when editors remove it after a viewer report
@@ -131,6 +135,8 @@ def test_removal_after_review_reverses_the_approval_and_costs_twenty(editor):
     ]
     assert _total(owner) == -20
     assert _consistent(owner)
+    video.refresh_from_db()
+    assert video.state == "removed"
     reversal = PointEvent.objects.get(key=f"reversal:video_published:{video.pk}")
     assert reversal.reason == "Could not be verified: Old footage."
 
