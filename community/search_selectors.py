@@ -26,16 +26,18 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
 )
 from django.db.models.expressions import CombinedExpression, Expression
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from community.models import Story
 from fieldcast.accounts.models import User
+from fieldcast.accounts.roles import ROLE_PERMISSIONS
 from fieldcast.core.errors import ValidationFailed
 from fieldcast.videos.models import Video, VideoState
 from fieldcast.videos.selectors import video_list_published
@@ -47,6 +49,8 @@ RANK_WINDOW = 1000  # full text ranks the newest this many matches
 SIDE_RESULTS = 5
 SEARCH_CONFIG = "english"
 # Han, kana, Hangul and full-width forms: scripts written without spaces between words.
+# The roles (groups) that may upload: roles.ROLE_PERMISSIONS is the one table of who may do what.
+REPORTING_ROLES = [role for role, perms in ROLE_PERMISSIONS.items() if "upload_video" in perms]
 CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
 
@@ -119,29 +123,39 @@ class VideoDocument(Expression):
         return f"{table}.search_document", []
 
 
-def videos_matching(query: str) -> QuerySet[Video]:
-    """Published videos matching the query, best first (ranked) or newest first (substring).
+def videos_ranked(query: str, *, start: int, stop: int) -> list[Video]:
+    """Full text (PostgreSQL): the newest RANK_WINDOW matches, ranked, rows start..stop.
 
-    Full text ranks the RANK_WINDOW newest matches (a common word matches a large share of
-    100k videos; ranking them all would read every one), through the stored `search_document`
-    column of migration videos.0005.
+    Two small queries rather than one: the ids of the newest matches (GIN index on the stored
+    `search_document` of migration videos.0005), then those rows ranked by `ts_rank`. A common
+    word matches a large share of 100k videos; ranking only the window, and joining by id rather
+    than through an IN-subquery (which PostgreSQL answered with a scan of the whole table), keeps
+    the cost flat as the table grows.
     """
-    videos = video_list_published()
+    search = _search_query(query)
+    window = list(
+        Video.objects.filter(state=VideoState.PUBLISHED)
+        .annotate(document=VideoDocument())
+        .filter(document=search)
+        .order_by("-published_at", "-id")
+        .values_list("pk", flat=True)[:RANK_WINDOW]
+    )
+    return list(
+        video_list_published()
+        .filter(pk__in=window)
+        .annotate(rank=SearchRank(VideoDocument(), search))
+        .order_by("-rank", "-published_at", "-id")[start:stop]
+    )
+
+
+def videos_matching(query: str, *, start: int, stop: int) -> list[Video]:
+    """Published videos matching the query, rows start..stop: best first (full text) or newest
+    first (substring: SQLite, and CJK queries on PostgreSQL)."""
     if _full_text_for(query):
-        search = _search_query(query)
-        newest = (
-            videos.annotate(document=VideoDocument())
-            .filter(document=search)
-            .order_by("-published_at", "-id")
-            .values("pk")[:RANK_WINDOW]
-        )
-        return (
-            video_list_published()
-            .filter(pk__in=Subquery(newest))
-            .annotate(rank=SearchRank(VideoDocument(), search))
-            .order_by("-rank", "-published_at", "-id")
-        )
-    return videos.filter(_substring(("title", "description"), query))
+        return videos_ranked(query, start=start, stop=stop)
+    return list(
+        video_list_published().filter(_substring(("title", "description"), query))[start:stop]
+    )
 
 
 def stories_matching(query: str, *, limit: int = SIDE_RESULTS) -> list[Story]:
@@ -162,20 +176,29 @@ def stories_matching(query: str, *, limit: int = SIDE_RESULTS) -> list[Story]:
 
 
 def reporters_matching(query: str, *, limit: int = SIDE_RESULTS) -> list[User]:
-    """Active people who can report whose display name holds every term, most published first.
+    """Active people who can report whose display name holds every term; most points first.
 
-    Each carries `published` (their published video count), counted in the same query.
+    Each carries `published` (their published video count), a subquery PostgreSQL evaluates
+    for the returned rows only. Names match case-insensitively in any script (served on
+    PostgreSQL by the trigram index on UPPER(display_name), migration videos.0006).
     """
     can_report = User.groups.through.objects.filter(
-        user_id=OuterRef("pk"),
-        group__permissions__codename="upload_video",
-        group__permissions__content_type__app_label="accounts",
+        user_id=OuterRef("pk"), group__name__in=REPORTING_ROLES
     )
+    published = (
+        Video.objects.filter(owner_id=OuterRef("pk"), state=VideoState.PUBLISHED)
+        .order_by()
+        .values("owner_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    match = Q()
+    for term in query.split()[:MAX_TERMS]:
+        match &= Q(display_name__icontains=term)
     return list(
-        User.objects.filter(Exists(can_report), is_active=True)
-        .filter(_substring(("display_name",), query))
-        .annotate(published=Count("videos", filter=Q(videos__state=VideoState.PUBLISHED)))
-        .order_by(F("published").desc(), "display_name", "id")[:limit]
+        User.objects.filter(Exists(can_report), match, is_active=True)
+        .annotate(published=Coalesce(Subquery(published, output_field=IntegerField()), 0))
+        .order_by(F("points_account__total").desc(nulls_last=True), "display_name", "id")[:limit]
     )
 
 
@@ -188,7 +211,7 @@ def search(*, query: str, page: int = 1) -> SearchResults:
     if not query:
         return results
     start = (results.page - 1) * SEARCH_PAGE_SIZE
-    videos = list(videos_matching(query)[start : start + SEARCH_PAGE_SIZE + 1])
+    videos = videos_matching(query, start=start, stop=start + SEARCH_PAGE_SIZE + 1)
     results.videos = videos[:SEARCH_PAGE_SIZE]
     results.has_next = len(videos) > SEARCH_PAGE_SIZE
     if results.page == 1:
