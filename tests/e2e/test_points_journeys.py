@@ -189,4 +189,5 @@ def test_dashboard_renders_non_empty_svg_charts(server: LiveServer, page: Page) 
     page.goto(f"{server.url}/points/reporters/{reporters[-1].pk}/")
     participation = page.get_by_test_id("participation")
     expect(participation).to_contain_text("Score 12")  # 3 x 3 approved + 3 uploads
-    expect(participation).to_contain_text("3 uploads · 3 approved")
+    expect(participation.get_by_test_id("participation-uploads")).to_have_text("3")
+    expect(participation.get_by_test_id("participation-approved")).to_have_text("3")
