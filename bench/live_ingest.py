@@ -125,6 +125,9 @@ class BenchReporter:
     async def end_if_abandoned(self, **kwargs: Any) -> bool:
         return True
 
+    async def end_elsewhere(self, **kwargs: Any) -> None:
+        return None
+
     async def stats(self, **kwargs: Any) -> None:
         return None
 

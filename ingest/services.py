@@ -31,8 +31,8 @@ from fieldcast.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from fieldcast.videos.models import Video
 from fieldcast.points import services as points_services
+from fieldcast.videos.models import Video
 from fieldcast.videos.services import video_create_from_file
 from ingest import events
 from ingest.models import (
@@ -168,18 +168,23 @@ def stream_key_revoke(*, user: User, key_id: int) -> StreamKey:
 def stream_key_for_go_live_page(*, user: User, assignment_ref: str = "") -> tuple[StreamKey, str]:
     """The go-live page's key, with a fresh secret for this page (a phone needs no copy-paste).
 
-    Each opening of the page re-issues the secret, so an older tab's key stops working; the page
-    reconnects with the secret it holds, which keeps "same key = same source" for its session.
+    A reporter has one browser key: each opening of the page rotates its secret (the secret is
+    only known hashed, so it cannot be handed out again), which stops an older tab's secret at
+    once; the page reconnects with the secret it holds, which keeps "same key = same source" for
+    its session. Opening the page never adds a key: browser keys left over from a race or an
+    older version are revoked here.
     """
     _ensure_can_go_live(user)
     assignment_ref = _clean_assignment(assignment_ref)
+    # Lock the reporter's row: two tabs opening at once must not both create a browser key.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     secret = _new_secret()
-    key = (
+    browser_keys = list(
         StreamKey.objects.select_for_update()
         .filter(user=user, for_browser=True, revoked_at__isnull=True)
-        .first()
+        .order_by("created_at", "pk")
     )
-    if key is None:
+    if not browser_keys:
         key = StreamKey.objects.create(
             user=user,
             name=_("Go-live page"),
@@ -189,6 +194,11 @@ def stream_key_for_go_live_page(*, user: User, assignment_ref: str = "") -> tupl
             prefix=secret[:KEY_PREFIX_LENGTH],
         )
         return key, secret
+    key, extra = browser_keys[0], browser_keys[1:]
+    if extra:
+        StreamKey.objects.filter(pk__in=[other.pk for other in extra]).update(
+            revoked_at=timezone.now()
+        )
     key.key_hash = hash_stream_key(secret)
     key.prefix = secret[:KEY_PREFIX_LENGTH]
     key.rotated_at = timezone.now()
@@ -353,8 +363,8 @@ def source_mark_live(*, source_id: int, session_id: str) -> LiveSource:
         _transition(source, SourceState.LIVE)
         source.live_at = timezone.now()
         source.save(update_fields=["state", "state_reason", "live_at"])
-        _publish_on_commit(source)
         points_services.activity_record(user=source.reporter_id, kind="live", obj=source)
+        _publish_on_commit(source)
     return source
 
 
@@ -401,6 +411,39 @@ def source_end(*, source_id: int, session_id: str | None = None, reason: str = "
     return source
 
 
+@transaction.atomic
+def source_end_by_session(*, session_id: str, secret: str) -> LiveSource:
+    """WHIP DELETE that reached a node not holding the session: end its source in the database.
+
+    The node holding the session sees the source ended at its next state check (every second)
+    and hangs up, finishing the recording; browsers hear the new state through the events.
+    Same answers as the node holding it: 401 unknown key, 404 unknown or replaced session,
+    403 another reporter's session.
+    """
+    key = (
+        StreamKey.objects.select_related("user")
+        .filter(key_hash=hash_stream_key(secret or ""))
+        .first()
+    )
+    if key is None:
+        raise NotAuthenticated(_("This stream key is not valid."), code="invalid_stream_key")
+    source = (
+        LiveSource.objects.select_for_update()
+        .filter(session_id=session_id)
+        .exclude(session_id="")
+        .exclude(state__in=FINISHED_STATES)
+        .first()
+    )
+    if source is None:
+        raise NotFound(_("This live session is over or does not exist."), code="session_not_found")
+    if source.reporter_id != key.user_id:
+        raise PermissionDenied(_("This live session is not yours."), code="not_your_session")
+    _transition(source, SourceState.ENDED)
+    source.save(update_fields=["state", "state_reason", "ended_at", "connected"])
+    _publish_on_commit(source)
+    return source
+
+
 EDITOR_ACTIONS: dict[str, str] = {
     "approve": SourceState.APPROVED,
     "unapprove": SourceState.LIVE,
@@ -425,9 +468,9 @@ def source_decide(*, source_key: str, editor: User, action: str, reason: str = "
     _transition(source, target, reason=reason.strip()[:500])
     source.decided_by = editor
     source.save(update_fields=["state", "state_reason", "ended_at", "connected", "decided_by"])
-    _publish_on_commit(source)
     if action == "approve":
         points_services.points_live_approved(source=source)
+    _publish_on_commit(source)
     return source
 
 

@@ -34,6 +34,8 @@ class SourceReporter(Protocol):
 
     async def end_if_abandoned(self, *, source_id: int) -> bool: ...
 
+    async def end_elsewhere(self, *, session_id: str, secret: str) -> None: ...
+
     async def stats(self, *, source_id: int, stats: dict[str, Any]) -> None: ...
 
     async def recording_finished(self, *, source_id: int, path: str | None) -> None: ...
@@ -94,6 +96,9 @@ class ServiceReporter:
     async def end_if_abandoned(self, *, source_id: int) -> bool:
         source = await in_db_thread(services.source_end_if_abandoned, source_id=source_id)
         return source.is_finished
+
+    async def end_elsewhere(self, *, session_id: str, secret: str) -> None:
+        await in_db_thread(services.source_end_by_session, session_id=session_id, secret=secret)
 
     async def stats(self, *, source_id: int, stats: dict[str, Any]) -> None:
         await in_db_thread(services.source_store_stats, source_id=source_id, stats=stats)

@@ -22,7 +22,7 @@ from aiortc.mediastreams import MediaStreamError
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from fieldcast.core.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from fieldcast.core.errors import NotAuthenticated, PermissionDenied, ValidationFailed
 from ingest.media.background import spawn
 from ingest.media.ice import configure_ice, filter_sdp_candidates, ice_configuration
 from ingest.media.pipeline import SourceRuntime
@@ -286,17 +286,28 @@ class LiveIngest:
 
     # --- drops, ends, shutdown --------------------------------------------------------------
     async def dropped(self, session: PublishSession) -> None:
-        """The connection failed: keep the source for the grace period, then end it."""
+        """The connection failed: keep the source for the grace period, then end it.
+
+        Often called from one of the session's own tasks (a stalled or ended track), which
+        `session.close()` cancels: the rest runs in a task of its own so it cannot be cut short."""
         if session.closing:
             return
         session.closing = True
         self.sessions.pop(session.session_id, None)
-        spawn(session.close(), name=f"close-{session.session_id}")
-        await self.reporter.disconnected(source_id=session.source_id, session_id=session.session_id)
-        if session.source_id not in self._grace:
-            self._grace[session.source_id] = asyncio.create_task(
-                self._end_after_grace(session.source_id)
+        spawn(self._after_drop(session), name=f"dropped-{session.session_id}")
+
+    async def _after_drop(self, session: PublishSession) -> None:
+        try:
+            await session.close()
+            await self.reporter.disconnected(
+                source_id=session.source_id, session_id=session.session_id
             )
+        finally:
+            runtime = self.runtimes.get(session.source_id)
+            if session.source_id not in self._grace and runtime is not None:
+                self._grace[session.source_id] = asyncio.create_task(
+                    self._end_after_grace(session.source_id)
+                )
 
     async def _end_after_grace(self, source_id: int) -> None:
         await asyncio.sleep(settings.LIVE_RECONNECT_GRACE_SECONDS + 0.5)
@@ -305,12 +316,14 @@ class LiveIngest:
             await self._finish_source(source_id)
 
     async def end(self, *, session_id: str, secret: str) -> None:
-        """WHIP DELETE: the publisher ends its session, and so the source."""
+        """WHIP DELETE: the publisher ends its session, and so the source.
+
+        A session this process does not hold (several ingest nodes behind one address) is ended
+        through the database: the node holding it notices within a second and hangs up."""
         session = self.sessions.get(session_id)
         if session is None:
-            raise NotFound(
-                _("This live session is over or does not exist."), code="session_not_found"
-            )
+            await self.reporter.end_elsewhere(session_id=session_id, secret=secret)
+            return
         key = await self.reporter.key_for_secret(secret)
         if key is None:
             raise NotAuthenticated(_("This stream key is not valid."), code="invalid_stream_key")
