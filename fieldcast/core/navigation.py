@@ -24,6 +24,7 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home"),
+    NavItem(_("Search"), "search"),
     NavItem(_("Upload"), "video-upload", needs="upload_video"),
     NavItem(_("My videos"), "my-videos", needs="upload_video"),
     NavItem(_("Assignments"), "community:assignments"),

@@ -50,6 +50,7 @@ def test_anonymous_home_shows_newest_and_most_watched_published_videos_only():
     for video in hidden.values():
         assert video.title not in html
     assert f'href="/reporters/{new.owner_id}/"' in html
+    assert 'href="/search/"' in html  # the header's Search link
     assert 'data-testid="following"' not in html
 
 
