@@ -401,6 +401,12 @@ SRT_HOST = env("SRT_HOST", default="127.0.0.1")
 SRT_PUBLIC_HOST = env("SRT_PUBLIC_HOST", default="")
 SRT_PORT_RANGE = env("SRT_PORT_RANGE", default="9000-9049")
 SRT_WAIT_SECONDS = env.int("SRT_WAIT_SECONDS", default=120)
+# Running sources whose ingest stopped beating (crashed, restarted) are ended by this periodic task.
+CELERY_BEAT_SCHEDULE["ingest-end-stale-sources"] = {
+    "task": "ingest.sources_end_stale",
+    "schedule": env.int("LIVE_STALE_CHECK_EVERY_SECONDS", default=60),
+    "options": {"queue": "default"},
+}
 
 # --- Points, levels, tiers (fieldcast/points/; docs/points.md) --------------------------------
 # Every rule that pays or costs points, in one table: base points and an optional daily cap (in
