@@ -35,12 +35,19 @@ APP_NAME = "live"
 FLV_CODEC_AVC = 7
 AVC_SEQUENCE_HEADER = 0
 AVC_NALU = 1
+FLV_SOUND_AAC = 10
+AAC_SEQUENCE_HEADER = 0
+AAC_RAW = 1
+# What aiortc's Opus decoder hands over for WHIP: every source's audio looks the same downstream.
+AUDIO_FORMAT, AUDIO_LAYOUT, AUDIO_RATE = "s16", "stereo", 48000
 
 
 @dataclass
 class RtmpSession(PublishSession):
     connection: SessionManager | None = None
     decoder: Any = None  # av's H.264 VideoCodecContext, once the sequence header arrived
+    audio_decoder: Any = None  # av's AAC AudioCodecContext, once its sequence header arrived
+    resampler: Any = None
     pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-rtmp")
     )
@@ -65,6 +72,15 @@ def _decode(decoder: Any, payload: bytes, pts: int) -> list[Any]:
     packet = av.Packet(payload)
     packet.pts = pts
     return list(decoder.decode(packet))
+
+
+def _decode_audio(decoder: Any, resampler: Any, payload: bytes) -> list[Any]:
+    """AAC access unit -> 48 kHz stereo s16 frames (blocking)."""
+    frames = []
+    for frame in decoder.decode(av.Packet(payload)):
+        frame.pts = None
+        frames.extend(resampler.resample(frame))
+    return frames
 
 
 class IngestRtmpController(SimpleRTMPController):
@@ -161,8 +177,41 @@ class IngestRtmpController(SimpleRTMPController):
 
     async def on_audio_message(self, session: SessionManager, message: AudioMessage) -> None:
         state = self.state(session)
-        if state.session is not None and state.runtime is not None:
-            state.runtime.on_audio_frame(state.session.session_id)
+        published, runtime = state.session, state.runtime
+        if published is None or runtime is None or published.closing:
+            return
+        control = message.control[0] if message.control else 0
+        data = bytes(message.data)
+        if control >> 4 != FLV_SOUND_AAC or len(data) < 2:
+            runtime.on_audio_frame(published.session_id)  # counted, not recorded
+            return
+        if data[0] == AAC_SEQUENCE_HEADER:
+            decoder = av.CodecContext.create("aac", "r")
+            decoder.extradata = data[1:]
+            published.audio_decoder = decoder
+            published.resampler = av.AudioResampler(
+                format=AUDIO_FORMAT, layout=AUDIO_LAYOUT, rate=AUDIO_RATE
+            )
+            runtime.expect_audio()  # before the first picture opens the recording
+            return
+        if data[0] != AAC_RAW or published.audio_decoder is None:
+            return
+        loop = asyncio.get_running_loop()
+        try:
+            frames = await loop.run_in_executor(
+                published.pool,
+                _decode_audio,
+                published.audio_decoder,
+                published.resampler,
+                data[1:],
+            )
+        except av.error.FFmpegError as error:
+            logger.info("RTMP audio of session %s not decoded: %s", published.session_id, error)
+            return
+        except RuntimeError:
+            return  # the pool was shut down: the session is closing
+        for frame in frames:
+            runtime.on_audio_frame(published.session_id, frame)
 
     async def on_ns_close_stream(self, session: SessionManager, message: NSCloseStream) -> None:
         await self._ended(session)

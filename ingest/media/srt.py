@@ -6,6 +6,13 @@ publishers by key. Instead a publisher asks for a session with its stream key (P
 `Authorization: Bearer <key>`, like WHIP) and gets a port of its own from SRT_PORT_RANGE plus an SRT
 passphrase: only the caller that knows both can publish. The port is freed when the stream ends or
 nobody called within SRT_WAIT_SECONDS.
+
+SRT has no "end of stream" the listener can see: a caller that stops looks like one that dropped.
+So when the caller goes away the source waits LIVE_RECONNECT_GRACE_SECONDS, like a WHIP source,
+and the port keeps listening (same URL, same passphrase) for that long: a caller that comes back
+continues the same source and recording. Nobody within the grace period: the source ends.
+The first video and audio streams are decoded; the audio (AAC or Opus, as MPEG-TS carries them)
+is recorded with the picture.
 """
 
 from __future__ import annotations
@@ -30,6 +37,9 @@ from ingest.media.whip import LiveIngest, PublishSession, live_ingest
 from media_workers.ffmpeg_binary import ffmpeg_path
 
 logger = logging.getLogger(__name__)
+
+# What aiortc's Opus decoder hands over for WHIP: every source's audio looks the same downstream.
+AUDIO_FORMAT, AUDIO_LAYOUT, AUDIO_RATE = "s16", "stereo", 48000
 
 
 class NoSrtPort(ApplicationError):
@@ -86,20 +96,16 @@ class SrtListeners:
         port = self.allocate()
         passphrase = secrets.token_hex(12)
         wait = int(settings.SRT_WAIT_SECONDS)
-        command = srt_listener_command(
-            host=settings.SRT_HOST, port=port, passphrase=passphrase, wait_seconds=wait
-        )
-        # A plain Popen (in a thread): PyAV reads its stdout as a file, in the reader thread.
-        process = await asyncio.to_thread(
-            subprocess.Popen,
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL,
-        )
-        await _wait_bound(settings.SRT_HOST, port, process)
+        try:
+            process = await _listen(port=port, passphrase=passphrase, wait_seconds=wait)
+        except BaseException:
+            self.busy.discard(port)
+            raise
         loop = asyncio.get_running_loop()
-        spawn(self._serve(ingest, secret, key.user_id, port, process, loop), name=f"srt-{port}")
+        spawn(
+            self._serve(ingest, secret, key.user_id, port, passphrase, process, loop),
+            name=f"srt-{port}",
+        )
         return {
             "url": f"srt://{settings.SRT_PUBLIC_HOST or settings.SRT_HOST}:{port}"
             f"?passphrase={passphrase}&pbkeylen=16&streamid=publish:{secret}",
@@ -114,9 +120,39 @@ class SrtListeners:
         secret: str,
         user_id: int,
         port: int,
+        passphrase: str,
         process: subprocess.Popen[bytes],
         loop: asyncio.AbstractEventLoop,
     ) -> None:
+        """Calls on this port, one after the other, until nobody comes back within the grace."""
+        current: subprocess.Popen[bytes] | None = process
+        try:
+            while current is not None:
+                session = await self._one_call(ingest, secret, user_id, current, loop)
+                if session is None or session.closing:
+                    return  # nobody called, or the source was ended (editor, DELETE, refusal)
+                await ingest.dropped(session)
+                grace = max(1, int(settings.LIVE_RECONNECT_GRACE_SECONDS))
+                current = None
+                current = await _listen(port=port, passphrase=passphrase, wait_seconds=grace)
+        except ApplicationError as error:
+            logger.info("SRT publish refused: %s", error.message)
+        finally:
+            if current is not None:
+                if current.poll() is None:
+                    current.terminate()
+                await asyncio.to_thread(current.wait)
+            self.busy.discard(port)
+
+    async def _one_call(
+        self,
+        ingest: LiveIngest,
+        secret: str,
+        user_id: int,
+        process: subprocess.Popen[bytes],
+        loop: asyncio.AbstractEventLoop,
+    ) -> SrtSession | None:
+        """Wait for a caller on `process`; feed its stream to the key's source until it stops."""
         started = asyncio.Event()
         holder: dict[str, Any] = {"ready": threading.Event()}
 
@@ -126,7 +162,7 @@ class SrtListeners:
         reader = threading.Thread(
             target=_read_ts,
             args=(process, on_first_packet, holder, loop),
-            name=f"ingest-srt-{port}",
+            name=f"ingest-srt-{process.pid}",
             daemon=True,
         )
         reader.start()
@@ -136,7 +172,9 @@ class SrtListeners:
             await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
             waiting.cancel()
             if not started.is_set():
-                return  # nobody called in time, or the caller could not decrypt
+                return None  # nobody called in time, or the caller could not decrypt
+            # A source an editor stopped stays stopped (publish_start refuses it for a while);
+            # one that ended otherwise in the meantime starts afresh, as with WHIP.
             session, runtime = await ingest.begin(
                 secret=secret,
                 protocol="srt",
@@ -149,20 +187,36 @@ class SrtListeners:
                     process=process,
                 ),
             )
+            if holder.get("has_audio"):
+                runtime.expect_audio()
             runtime.attach(session_id=session.session_id, stats_probe=None)
             holder["deliver"] = _deliverer(runtime, session.session_id)
+            holder["deliver_audio"] = _audio_deliverer(runtime, session.session_id)
             holder["ready"].set()
             await exited
-            if not session.closing:
-                await ingest.end_session(session)
-        except ApplicationError as error:
-            logger.info("SRT publish refused: %s", error.message)
+            return session  # type: ignore[return-value]
         finally:
             holder["ready"].set()
             if process.poll() is None:
                 process.terminate()
             await asyncio.to_thread(process.wait)
-            self.busy.discard(port)
+
+
+async def _listen(*, port: int, passphrase: str, wait_seconds: int) -> subprocess.Popen[bytes]:
+    """Start ffmpeg listening on `port`; returns once the port is bound."""
+    command = srt_listener_command(
+        host=settings.SRT_HOST, port=port, passphrase=passphrase, wait_seconds=wait_seconds
+    )
+    # A plain Popen (in a thread): PyAV reads its stdout as a file, in the reader thread.
+    process = await asyncio.to_thread(
+        subprocess.Popen,
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    await _wait_bound(settings.SRT_HOST, port, process)
+    return process
 
 
 def _udp_port_taken(host: str, port: int) -> bool:
@@ -186,6 +240,10 @@ def _deliverer(runtime: SourceRuntime, session_id: str) -> Any:
     return lambda frame: runtime.on_video_frame(frame, session_id)
 
 
+def _audio_deliverer(runtime: SourceRuntime, session_id: str) -> Any:
+    return lambda frame: runtime.on_audio_frame(session_id, frame)
+
+
 def _read_ts(
     process: subprocess.Popen[bytes],
     on_first_packet: Any,
@@ -202,13 +260,30 @@ def _read_ts(
             mode="r",
             options={"probesize": "8192", "analyzeduration": "200000"},
         ) as container:
-            stream = container.streams.video[0]
+            video = container.streams.video[0]
+            audio = container.streams.audio[0] if container.streams.audio else None
+            holder["has_audio"] = audio is not None
+            resampler = av.AudioResampler(format=AUDIO_FORMAT, layout=AUDIO_LAYOUT, rate=AUDIO_RATE)
             on_first_packet()
             holder["ready"].wait(timeout=30)  # the session exists (or never will)
-            for frame in container.decode(stream):
-                deliver = holder.get("deliver")
-                if deliver is not None:
-                    loop.call_soon_threadsafe(deliver, frame)
+            streams: list[Any] = [video] if audio is None else [video, audio]
+            for packet in container.demux(streams):
+                try:
+                    frames = packet.decode()
+                except av.error.FFmpegError:
+                    continue  # one damaged packet (the network): carry on with the next
+                for frame in frames:
+                    if isinstance(frame, av.VideoFrame):
+                        deliver = holder.get("deliver")
+                        if deliver is not None:
+                            loop.call_soon_threadsafe(deliver, frame)
+                    elif isinstance(frame, av.AudioFrame):
+                        deliver_audio = holder.get("deliver_audio")
+                        if deliver_audio is None:
+                            continue
+                        frame.pts = None
+                        for chunk in resampler.resample(frame):
+                            loop.call_soon_threadsafe(deliver_audio, chunk)
     except (av.error.FFmpegError, IndexError, ValueError, OSError) as error:
         logger.info("SRT stream ended: %s", error)
 

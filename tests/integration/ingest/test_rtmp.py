@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import socket
 
+import av
 import pytest
 from asgiref.sync import async_to_sync
+from django.core.files.storage import default_storage
 
 from ingest.media.rtmp import start_rtmp_server
 from ingest.media.whip import live_ingest
@@ -16,6 +18,21 @@ from media_workers.ffmpeg_binary import ffmpeg_path
 from tests.integration.ingest.conftest import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def recording_contents(video, scratch_dir) -> tuple[int, int]:
+    """(video frames, audio samples) of a source's stored recording."""
+    path = scratch_dir / f"check-{video.pk}.mp4"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with default_storage.open(video.source_key, "rb") as handle:
+        path.write_bytes(handle.read())
+    with av.open(str(path)) as container:
+        frames = sum(1 for _ in container.decode(video=0))
+    with av.open(str(path)) as container:
+        if not container.streams.audio:
+            return frames, 0
+        samples = sum(frame.samples for frame in container.decode(audio=0))
+    return frames, samples
 
 
 def _free_port() -> int:
@@ -72,6 +89,10 @@ def test_rtmp_publish_becomes_a_live_source_and_then_one_video(
     assert (source.protocol, source.state, source.reporter) == ("rtmp", "ended", reporter)
     assert source.video is not None
     assert enqueued == [source.video.pk]
+    # and the recording holds the picture and the AAC sound (3 s at 48 kHz, give or take)
+    frames, samples = recording_contents(source.video, live_settings.LIVE_RECORDINGS_DIR)
+    assert frames >= 30
+    assert samples >= 48000 * 2
 
 
 def test_rtmp_wrong_key_is_refused(live_settings) -> None:
