@@ -1,4 +1,5 @@
-"""Points API under /api/v1/points/: boards, my points, ratings, staff adjustments and promotions."""
+"""Points API under /api/v1/points/: boards, my points, ratings, staff adjustments and promotions,
+the staff dashboard's figures and a person's participation."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
-from fieldcast.core.errors import ValidationFailed
+from fieldcast.core.errors import PermissionDenied, ValidationFailed
 from fieldcast.points import selectors, services
 from fieldcast.points.models import PointEvent, PromotionRecord
 
@@ -224,3 +226,98 @@ class PromotionApi(APIView):
             reason=body.validated_data["reason"],
         )
         return Response(PromotionSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+def _check_dashboards(user: object) -> None:
+    if not roles.has_role_permission(user, "view_dashboards"):  # type: ignore[arg-type]
+        raise PermissionDenied(_("Only staff can see the dashboard."))
+
+
+class SeriesPointSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    value = serializers.IntegerField()
+
+
+class WeekClipsSerializer(serializers.Serializer):
+    week = serializers.DateField()
+    uploads = serializers.IntegerField()
+    approvals = serializers.IntegerField()
+
+
+class CountSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField(help_text="In the reader's language.")
+    count = serializers.IntegerField()
+
+
+class LevelCountSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    users = serializers.IntegerField()
+
+
+class DashboardResponseSerializer(serializers.Serializer):
+    active_reporters_by_week = SeriesPointSerializer(many=True)
+    uploads_and_approvals_by_week = WeekClipsSerializer(many=True)
+    users_per_level = LevelCountSerializer(many=True)
+    tier_funnel = CountSerializer(many=True)
+    daily_active_users = SeriesPointSerializer(many=True)
+    activity_by_kind = CountSerializer(many=True)
+    segments = CountSerializer(many=True)
+
+
+class DashboardApi(APIView):
+    """Staff: the dashboard's figures (the same the page draws), segments with counts."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=DashboardResponseSerializer, summary="Engagement dashboard")
+    def get(self, request: Request) -> Response:
+        _check_dashboards(request.user)
+
+        def counts(rows: list[tuple[str, str, int]]) -> list[dict[str, object]]:
+            return [{"code": c, "title": title, "count": n} for c, title, n in rows]
+
+        data = {
+            "active_reporters_by_week": [
+                {"start": start, "value": n} for start, n in selectors.active_reporters_by_week()
+            ],
+            "uploads_and_approvals_by_week": [
+                {"week": week, "uploads": up, "approvals": ok}
+                for week, up, ok in selectors.uploads_and_approvals_by_week()
+            ],
+            "users_per_level": [
+                {"level": level, "users": n} for level, n in selectors.points_distribution()
+            ],
+            "tier_funnel": counts(selectors.tier_funnel()),
+            "daily_active_users": [
+                {"start": day, "value": n} for day, n in selectors.daily_active_users()
+            ],
+            "activity_by_kind": counts(selectors.activity_by_kind()),
+            "segments": counts(selectors.user_segments()),
+        }
+        return Response(DashboardResponseSerializer(data).data)
+
+
+class ParticipationSerializer(serializers.Serializer):
+    user = serializers.IntegerField()
+    uploads = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    originals = serializers.IntegerField()
+    comments = serializers.IntegerField()
+    lives = serializers.IntegerField()
+    last_active = serializers.DateField(allow_null=True)
+    score = serializers.IntegerField()
+
+
+class ParticipationApi(APIView):
+    """Staff: one person's participation (uploads, approved, originals, comments, lives)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=ParticipationSerializer, summary="A person's participation")
+    def get(self, request: Request, user_id: int) -> Response:
+        _check_dashboards(request.user)
+        user = get_object_or_404(User, pk=user_id)
+        figures = selectors.participation(user=user)
+        data = {**figures.__dict__, "user": user.pk, "score": figures.score}
+        return Response(ParticipationSerializer(data).data)

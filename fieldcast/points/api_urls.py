@@ -15,4 +15,10 @@ urlpatterns = [
     path("ratings/", api.RatingApi.as_view(), name="api-points-ratings"),
     path("adjustments/", api.AdjustmentApi.as_view(), name="api-points-adjustments"),
     path("promotions/", api.PromotionApi.as_view(), name="api-points-promotions"),
+    path("dashboard/", api.DashboardApi.as_view(), name="api-points-dashboard"),
+    path(
+        "participation/<int:user_id>/",
+        api.ParticipationApi.as_view(),
+        name="api-points-participation",
+    ),
 ]

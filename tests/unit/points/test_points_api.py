@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from fieldcast.points.models import PointEvent, PointsAccount, PromotionRecord, ViewerRating
-from fieldcast.points.services import points_award, points_board_visibility_set, points_reverse
+from fieldcast.points.services import (
+    activity_record,
+    points_award,
+    points_board_visibility_set,
+    points_reverse,
+)
 from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +182,62 @@ def test_assignment_board_counts_only_that_assignment(api_client, client) -> Non
     assert "Assignment flood-12" in body
     assert body.index("Ada") < body.index("Ben")
     assert "Shy" not in body
+
+
+def test_dashboard_api_gives_staff_the_figures_and_segments(api_client, staff_user, reporter):
+    # given a reporter with a paid clip and an upload in the trail
+    points_award(user=reporter, rule="video_published", obj="v", key="vp:1")
+    activity_record(user=reporter, kind="upload", obj="video:1")
+    api_client.force_authenticate(staff_user)
+
+    # when staff read the dashboard
+    response = api_client.get("/api/v1/points/dashboard/")
+
+    # then every series is there, counted
+    assert response.status_code == 200
+    data = response.json()
+    assert data["active_reporters_by_week"][-1]["value"] == 1
+    assert data["activity_by_kind"][0] == {"code": "upload", "title": "Upload", "count": 1}
+    segments = {row["code"]: row["count"] for row in data["segments"]}
+    assert segments["occasional_reporters"] == 1
+    assert sum(segments.values()) == 2  # the reporter and the staff member
+    assert data["users_per_level"][0] == {"level": 1, "users": 2}
+    assert [row["code"] for row in data["tier_funnel"]] == ["viewer", "citizen", "trusted", "star"]
+    assert len(data["daily_active_users"]) == 30
+
+
+def test_participation_api_for_staff(api_client, staff_user, reporter):
+    # given a reporter with one published clip and one live
+    VideoFactory(owner=reporter, state="published")
+    activity_record(user=reporter, kind="live", obj="livesource:1")
+    api_client.force_authenticate(staff_user)
+
+    # when staff read their participation
+    response = api_client.get(f"/api/v1/points/participation/{reporter.pk}/")
+
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    assert {k: body[k] for k in ("user", "uploads", "approved", "lives", "score")} == {
+        "user": reporter.pk,
+        "uploads": 1,
+        "approved": 1,
+        "lives": 1,
+        "score": 5,
+    }
+
+
+@pytest.mark.parametrize("url", ["/api/v1/points/dashboard/", "/api/v1/points/participation/{id}/"])
+def test_dashboard_and_participation_api_refuse_non_staff(api_client, editor, reporter, url):
+    # given an editor (not staff) and anonymous
+    target = url.format(id=reporter.pk)
+
+    # when
+    anonymous = api_client.get(target)
+    api_client.force_authenticate(editor)
+    refused = api_client.get(target)
+
+    # then
+    assert anonymous.status_code in (401, 403)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == "Only staff can see the dashboard."
