@@ -3,7 +3,7 @@
 Anyone may read; a signed-in person may write. The socket is thin: it joins the channel's group,
 hands over the last messages (or, with ``?after=<id>``, what a reconnecting client missed), and
 passes writes to `community.chat_services`. Messages reach every socket, in every web process,
-through `fieldcast.core.events`.
+through `fieldcast.core.events` and the process's one listener (`community.chat_hub`).
 
 Client → server: ``{"type": "send", "body": "...", "client_id": "..."}``,
 ``{"type": "catch_up", "after": <id>}``, ``{"type": "ping"}``.
@@ -24,6 +24,7 @@ from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from community import chat_selectors, chat_services
+from community.chat_hub import chat_hub
 from fieldcast.core import events
 from fieldcast.core.errors import ApplicationError, ValidationFailed
 
@@ -70,8 +71,11 @@ def _post(language: str, user: Any, channel: str, body: Any) -> dict[str, Any]:
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
+    # No channel-layer channel per socket: the process's hub (community.chat_hub) listens for all
+    # of them. An alias that is not configured makes Channels give this consumer no layer.
+    channel_layer_alias = "chat-sockets-listen-through-the-hub"
     channel: str = ""
-    group_name: str | None = None
+    joined: bool = False
     language: str = settings.LANGUAGE_CODE
 
     async def connect(self) -> None:
@@ -85,17 +89,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         events.ensure_relay()
         # Join first, then read: a message written in between arrives twice, never not at all
-        # (clients drop repeats by id).
-        self.group_name = chat_selectors.channel_group(self.channel)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        # (clients drop repeats by id). The process's hub listens for all its sockets.
+        await chat_hub().join(self.channel, self)
+        self.joined = True
         await self.accept()
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         after = _int((query.get("after") or [None])[0])
         await self._send_history(after)
 
     async def disconnect(self, code: int) -> None:
-        if self.group_name is not None:
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+        if self.joined:
+            await chat_hub().leave(self.channel, self)
 
     async def _send_history(self, after: int | None) -> None:
         batch = await _history(self.language, self.channel, after)
@@ -126,6 +130,3 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 )
                 return
             await self.send_json({"type": "chat.ack", "client_id": client_id, "id": payload["id"]})
-
-    async def relay_event(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["event"])

@@ -11,6 +11,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.contrib.auth.models import AnonymousUser
 
 from community import chat_services
@@ -55,6 +56,7 @@ class Socket(ApplicationCommunicator):
             "url_route": {"kwargs": {"channel": channel}},
         }
         super().__init__(ChatConsumer.as_asgi(), scope)
+        self.pending: list[dict] = []
 
     async def connect(self) -> tuple[bool, int | None]:
         await self.send_input({"type": "websocket.connect"})
@@ -65,12 +67,18 @@ class Socket(ApplicationCommunicator):
         await self.send_input({"type": "websocket.receive", "text": json.dumps(data)})
 
     async def next(self, kind: str, timeout: float = 5) -> dict:  # noqa: ASYNC109
+        """The next event of one type; others are kept for later calls (an ack and the message
+        itself can arrive in either order)."""
+        for index, event in enumerate(self.pending):
+            if event["type"] == kind:
+                return self.pending.pop(index)
         while True:
             reply = await self.receive_output(timeout=timeout)
             assert reply["type"] == "websocket.send"
             event = json.loads(reply["text"])
             if event["type"] == kind:
                 return event
+            self.pending.append(event)
 
     async def close(self) -> None:
         await self.send_input({"type": "websocket.disconnect", "code": 1000})
@@ -224,3 +232,25 @@ def test_a_channel_name_that_cannot_exist_is_closed(transactional_db):
 
     # then
     assert (connected, code) == (False, CLOSE_NO_CHAT)
+
+
+def test_a_process_joins_a_channels_group_once_for_all_its_sockets(transactional_db, settings):
+    # given an in-memory layer, where the group's members can be counted
+    settings.CHANNEL_LAYERS = IN_MEMORY
+
+    async def scenario() -> tuple[int, int, int]:
+        layer = get_channel_layer()
+        socks = [(await _joined(AnonymousUser()))[0] for _ in range(3)]
+        with_three = len(layer.groups.get("chat.main", {}))
+        for sock in socks[:2]:
+            await sock.close()
+        with_one = len(layer.groups.get("chat.main", {}))
+        await socks[2].close()
+        with_none = len(layer.groups.get("chat.main", {}))
+        return with_three, with_one, with_none
+
+    # when
+    with_three, with_one, with_none = async_to_sync(scenario)()
+
+    # then one membership while any socket listens, none after the last leaves
+    assert (with_three, with_one, with_none) == (1, 1, 0)

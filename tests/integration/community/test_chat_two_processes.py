@@ -141,13 +141,27 @@ async def _open(web: WebProcess, cookie: str, after: int | None = None) -> Any:
     )
 
 
+_pending: dict[int, list[dict[str, Any]]] = {}
+
+
 async def _next(sock: Any, kind: str, timeout: float = 10) -> dict[str, Any]:  # noqa: ASYNC109
-    """The next event of one type (others, such as a relayed repeat, are passed over)."""
+    """The next event of one type; others are kept for later calls on the same socket (an ack and
+    the message itself can arrive in either order)."""
+    pending = _pending.setdefault(id(sock), [])
+    for index, event in enumerate(pending):
+        if event["type"] == kind:
+            return pending.pop(index)
     async with asyncio.timeout(timeout):
         while True:
             event = json.loads(await sock.recv())
             if event["type"] == kind:
                 return event
+            pending.append(event)
+
+
+async def _close(sock: Any) -> None:
+    _pending.pop(id(sock), None)
+    await sock.close()
 
 
 def test_a_message_written_on_one_process_arrives_on_the_other(two_web_processes, transactional_db):
@@ -183,8 +197,8 @@ def test_a_message_written_on_one_process_arrives_on_the_other(two_web_processes
             after_error = await _next(ada_sock, "pong")
             return ack, on_second, on_first, error, after_error
         finally:
-            await ada_sock.close()
-            await bo_sock.close()
+            await _close(ada_sock)
+            await _close(bo_sock)
 
     ack, on_second, on_first, error, _pong = async_to_sync(scenario)()
 
@@ -225,8 +239,8 @@ def test_a_client_whose_process_restarts_fetches_what_it_missed(
             seen = await _next(bo_sock, "chat.message")
             return int(seen["message"]["id"])
         finally:
-            await bo_sock.close()
-            await ada_sock.close()
+            await _close(bo_sock)
+            await _close(ada_sock)
 
     last_seen = async_to_sync(before_restart)()
 
@@ -241,7 +255,7 @@ def test_a_client_whose_process_restarts_fetches_what_it_missed(
                 await ada_sock.send(json.dumps({"type": "send", "body": body, "client_id": body}))
                 await _next(ada_sock, "chat.ack")
         finally:
-            await ada_sock.close()
+            await _close(ada_sock)
 
     async_to_sync(while_down)()
     second.start()
@@ -252,7 +266,7 @@ def test_a_client_whose_process_restarts_fetches_what_it_missed(
         try:
             return await _next(bo_sock, "chat.history")
         finally:
-            await bo_sock.close()
+            await _close(bo_sock)
 
     catch_up = async_to_sync(reconnect)()
 
