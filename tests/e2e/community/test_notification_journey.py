@@ -1,0 +1,113 @@
+"""Notifications journey in Chromium: a held comment waits in the one moderation queue, an editor
+removes it with a reason, the author's bell rings live and they read why; then they choose a
+weekly email digest and switch one kind off for email."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from community import services
+from community.digest import unsubscribe_token
+from community.models import CommentState, NotificationMute, NotificationSettings
+from tests.e2e.conftest import LiveServer
+from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory
+
+pytestmark = pytest.mark.e2e
+
+SHOTS = os.environ.get("FIELDCAST_SCREENSHOTS", "")
+
+
+def _shot(page: Page, name: str) -> None:
+    """Screenshots for people checking the pages by eye (only when FIELDCAST_SCREENSHOTS is set)."""
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def _log_in(page: Page, server: LiveServer, email: str) -> None:
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("main form button[type=submit]")
+    expect(page.locator(".account-name")).to_be_visible()
+
+
+def test_held_comment_removed_from_the_queue_reaches_its_author_who_opts_in_to_a_digest(
+    server: LiveServer, page: Page, browser: Browser
+) -> None:
+    # given a published video that takes comments only after approval
+    reporter = UserFactory(roles=["reporter"])
+    video = VideoFactory(
+        owner=reporter, state="published", published_at=timezone.now(), title="Harbour at dawn"
+    )
+    services.comment_settings_set(user=reporter, video_id=video.pk, mode="approval")
+    viewer = UserFactory(display_name="Viewer Vee")
+    editor = UserFactory(roles=["editor"])
+
+    # when the viewer comments (their page stays open, the bell listening on /ws/me/)
+    viewer_context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
+    viewer_page = viewer_context.new_page()
+    _log_in(viewer_page, server, viewer.email)
+    viewer_page.goto(f"{server.url}/videos/{video.pk}/")
+    viewer_page.get_by_test_id("comment-body").fill("Cheap watches at my stall, come by")
+    viewer_page.get_by_test_id("comment-submit").click()
+    expect(viewer_page.get_by_test_id("bell")).to_have_attribute("data-live", "1")
+
+    # and the editor opens the old held-comments address, lands on the queue and removes it
+    _log_in(page, server, editor.email)
+    page.goto(f"{server.url}/community/held/")
+    expect(page).to_have_url(f"{server.url}/moderation/?kind=comment")
+    item = page.get_by_test_id("queue-item")
+    expect(item).to_contain_text("Cheap watches at my stall")
+    _shot(page, "queue-held-comment")
+    item.get_by_role("link").first.click()
+    expect(page.get_by_test_id("held-comment")).to_contain_text("Cheap watches at my stall")
+    page.locator("#decide-remove select[name=reason_code]").select_option("other")
+    page.locator("#decide-remove textarea[name=reason_text]").fill("Advertising.")
+    _shot(page, "case-held-comment")
+    page.get_by_test_id("decide-remove").click()
+    expect(page.locator(".messages")).to_contain_text("Decision saved")
+
+    # then the author's bell rings without a reload and the notification says why
+    expect(viewer_page.get_by_test_id("bell-count")).to_have_text("1", timeout=10_000)
+    viewer_page.get_by_test_id("bell").click()
+    expect(viewer_page.get_by_test_id("notification").first).to_contain_text(
+        "An editor removed your comment on “Harbour at dawn”. Other (see the note): Advertising."
+    )
+    assert services.Comment.objects.get(author=viewer).state == CommentState.REMOVED
+
+    # when they choose a weekly digest and take likes out of their email
+    prefs = viewer_page.get_by_test_id("notification-preferences")
+    prefs.locator("select[name=digest]").select_option("weekly")
+    prefs.locator("input[name=email_kinds][value=video_liked]").uncheck()
+    _shot(viewer_page, "notifications-page")
+    prefs.get_by_test_id("save-preferences").click()
+
+    # then it is saved, and the switches show what was chosen
+    expect(viewer_page.locator(".messages")).to_contain_text("Notification settings saved.")
+    expect(prefs.locator("select[name=digest]")).to_have_value("weekly")
+    assert NotificationSettings.objects.get(user=viewer).digest == "weekly"
+    assert list(NotificationMute.objects.filter(user=viewer).values_list("kind", "channel")) == [
+        ("video_liked", "email")
+    ]
+
+    # when the digest's unsubscribe link is followed (no login needed) and confirmed
+    anonymous = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
+    link = anonymous.new_page()
+    link.goto(
+        f"{server.url}/community/notifications/unsubscribe/{unsubscribe_token(user_id=viewer.pk)}/"
+    )
+    expect(link.get_by_test_id("unsubscribe")).to_contain_text(viewer.email)
+    _shot(link, "unsubscribe")
+    link.get_by_test_id("unsubscribe-confirm").click()
+
+    # then the digest is off
+    expect(link.get_by_test_id("unsubscribe")).to_contain_text("will get no more digest emails")
+    assert NotificationSettings.objects.get(user=viewer).digest == "off"
+    anonymous.close()
+    viewer_context.close()
