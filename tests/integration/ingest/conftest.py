@@ -11,9 +11,10 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 from asgiref.sync import sync_to_async
 from av import VideoFrame
+from django.db import connections
 
 from ingest import services
-from ingest.media import whip
+from ingest.media import reporting, whip
 from ingest.media.ice import configure_ice
 from media_workers import tasks as media_tasks
 
@@ -97,6 +98,14 @@ async def wait_async(predicate: Callable[[], bool], *, within: float = 15.0) -> 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(0.05)
+
+
+@pytest.fixture(autouse=True)
+def _close_ingest_db_connection():
+    """The ingest reports from its own thread, which keeps a database connection open: close it
+    after each test, so PostgreSQL can drop the test database at the end."""
+    yield
+    reporting._db_thread.submit(connections.close_all).result(timeout=30)
 
 
 @pytest.fixture

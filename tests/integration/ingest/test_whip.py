@@ -7,7 +7,7 @@ import random
 
 import av
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from django.core.files.storage import default_storage
 from django.test import AsyncClient
 
@@ -213,7 +213,10 @@ def test_delete_with_another_users_key_is_refused(live_settings, stream_secret) 
 
     theirs, unknown, sessions = async_to_sync(scenario)()
 
+    # then the refused DELETEs changed nothing: the owner's own DELETE ended it afterwards
     assert (theirs, unknown, sessions) == (403, 404, 1)
+    assert LiveSource.objects.get().state == SourceState.ENDED
+    assert LiveSource.objects.get().state_reason == ""
 
 
 def test_second_publish_with_same_key_replaces_the_first_session(
@@ -277,9 +280,6 @@ def test_editor_reject_hangs_up_the_publisher(live_settings, stream_secret, edit
         publisher = Publisher()
         await publish(client, stream_secret, publisher)
         source = await wait_for(_live_source)
-        await asyncio.to_thread(lambda: None)
-        from asgiref.sync import sync_to_async
-
         await sync_to_async(services.source_decide)(
             source_key=str(source.key), editor=editor, action="reject"
         )
@@ -327,6 +327,12 @@ def test_a_thousand_garbage_requests_leave_the_endpoint_working(
                 method, path, data=body, content_type=content_type, headers=headers
             )
             statuses.add(response.status_code)
+            if response.status_code >= 400 and response.status_code != 405:
+                assert response.json()["error"]["message"]  # a clear error, every time
+        # nothing was left behind: no source, no session, every peer connection closed
+        ingest = live_ingest()
+        assert (await sync_to_async(LiveSource.objects.count)(), len(ingest.sessions)) == (0, 0)
+        assert all(pc.connectionState == "closed" for pc in peer_connections)
         publisher = Publisher()
         ok = await publish(client, stream_secret, publisher)
         await wait_for(_live_source)
@@ -338,3 +344,4 @@ def test_a_thousand_garbage_requests_leave_the_endpoint_working(
 
     assert all(400 <= status < 500 for status in statuses), statuses
     assert final == 201
+    assert LiveSource.objects.count() == 1
