@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from community.models import Follow, Story, StoryFollow, StoryItem, StoryItemKind
 from fieldcast.accounts import roles
@@ -61,10 +62,23 @@ def programs_running(*, limit: int = HOME_ON_AIR) -> list[Program]:
     )
 
 
+def story_item_count() -> Coalesce:
+    """A story's number of entries, as a subquery: evaluated for the listed stories only,
+    where an aggregate over a join would count the entries of every story first."""
+    entries = (
+        StoryItem.objects.filter(story_id=OuterRef("pk"))
+        .order_by()
+        .values("story_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(entries, output_field=IntegerField()), 0)
+
+
 def stories_recent(*, limit: int = HOME_STORIES) -> list[Story]:
     """The most recently updated stories, each with `item_count` (one query)."""
     return list(
-        Story.objects.annotate(item_count=Count("items")).order_by("-updated_at", "-id")[:limit]
+        Story.objects.order_by("-updated_at", "-id").annotate(item_count=story_item_count())[:limit]
     )
 
 
@@ -95,7 +109,7 @@ def stories_followed(*, user: User, limit: int = HOME_STORIES) -> list[Story]:
     followed = StoryFollow.objects.filter(user_id=user.pk, story_id=OuterRef("pk"))
     return list(
         Story.objects.filter(Exists(followed))
-        .annotate(item_count=Count("items"))
+        .annotate(item_count=story_item_count())
         .order_by("-updated_at", "-id")[:limit]
     )
 

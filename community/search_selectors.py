@@ -35,6 +35,7 @@ from django.db.models.expressions import CombinedExpression, Expression
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from community.feed_selectors import story_item_count
 from community.models import Story
 from fieldcast.accounts.models import User
 from fieldcast.accounts.roles import ROLE_PERMISSIONS
@@ -159,7 +160,7 @@ def videos_matching(query: str, *, start: int, stop: int) -> list[Video]:
 
 
 def stories_matching(query: str, *, limit: int = SIDE_RESULTS) -> list[Story]:
-    stories = Story.objects.annotate(item_count=Count("items"))
+    stories = Story.objects.annotate(item_count=story_item_count())
     if _full_text_for(query):
         search = _search_query(query)
         stories = (
