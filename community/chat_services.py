@@ -11,20 +11,20 @@ web process) fetches what it missed by id and nothing is announced for a rolled-
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext
 
 from community import chat_selectors
-from community.models import ChatMessage, ChatMessageState, ChatMute, ChatSettings
+from community.models import ChatMessage, ChatMessageState, ChatMute, ChatSettings, GuestExpert
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core import events
@@ -90,18 +90,15 @@ def _seconds_text(seconds: int) -> str:
 
 
 def _is_guest_expert(user: User) -> bool:
-    """The guest-expert badge (a `GuestExpert` row, when the events feature has given one)."""
-    try:
-        return getattr(user, "guest_expert", None) is not None
-    except ObjectDoesNotExist:
-        return False
+    """Staff gave this person the guest-expert badge (community.event_services)."""
+    return GuestExpert.objects.filter(user=user).exists()
 
 
 def _check_mute(author: User, channel: str) -> None:
     mute = ChatMute.objects.filter(channel=channel, user=author, until__gt=timezone.now()).first()
     if mute is None:
         return
-    left = max(1, int((mute.until - timezone.now()).total_seconds()))
+    left = max(1, math.ceil((mute.until - timezone.now()).total_seconds()))
     raise PermissionDenied(
         _("An editor muted you in this chat. You can write again in %(time)s.")
         % {"time": _seconds_text(left)},
@@ -123,7 +120,7 @@ def _check_pace(author: User, channel: str, slow_mode_seconds: int, editor: bool
             if wait > 0:
                 raise RateLimited(
                     _("Slow mode is on: you can write again in %(time)s.")
-                    % {"time": _seconds_text(max(1, int(wait + 0.999)))},
+                    % {"time": _seconds_text(max(1, math.ceil(wait)))},
                     code="slow_mode",
                 )
     recent = ChatMessage.objects.filter(

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from community import chat_selectors, chat_services
-from community.models import ChatMessage, ChatMessageState, ChatMute, ChatSettings
+from community.models import ChatMessage, ChatMessageState, ChatMute, ChatSettings, GuestExpert
 from fieldcast.core.errors import (
     NotAuthenticated,
     NotFound,
@@ -129,8 +129,8 @@ def test_the_term_filter_drops_the_message_and_tells_the_sender_only(
 
 
 def test_slow_mode_makes_a_person_wait_between_messages(viewer, editor):
-    # given slow mode of 30 seconds and a first message
-    chat_services.chat_slow_mode_set(user=editor, channel="main", seconds=30)
+    # given slow mode of five minutes and a first message
+    chat_services.chat_slow_mode_set(user=editor, channel="main", seconds=300)
     first = chat_services.chat_message_post(user=viewer, channel="main", body="one").message
 
     # when the viewer writes again at once
@@ -139,11 +139,11 @@ def test_slow_mode_makes_a_person_wait_between_messages(viewer, editor):
 
     # then it is refused with the time left, and nothing new is stored
     assert refused.value.code == "slow_mode"
-    assert "30 seconds" in refused.value.message
+    assert refused.value.message == "Slow mode is on: you can write again in 5 minutes."
     assert list(ChatMessage.objects.values_list("body", flat=True)) == ["one"]
 
     # and once the wait is over, the next message goes through
-    _age(first, 31)
+    _age(first, 301)
     chat_services.chat_message_post(user=viewer, channel="main", body="two")
     assert ChatMessage.objects.count() == 2
 
@@ -322,3 +322,27 @@ def test_slow_mode_is_set_by_editors_only_within_bounds(viewer, editor):
     # then
     assert chat_selectors.slow_mode_seconds(channel="main") == 0
     assert ChatSettings.objects.get().updated_by_id == editor.pk
+
+
+def test_a_guest_expert_writes_with_the_badge(viewer, editor):
+    # given staff gave the viewer the guest-expert badge
+    GuestExpert.objects.create(user=viewer, title="Hydrologist", granted_by=editor)
+
+    # when
+    posted = chat_services.chat_message_post(user=viewer, channel="main", body="Levels will drop")
+
+    # then
+    assert posted.payload["author"]["guest_expert"] is True
+    assert ChatMessage.objects.get().guest_expert is True
+
+
+def test_the_mute_message_is_in_the_readers_language(viewer, editor):
+    # given
+    chat_services.chat_user_mute(user=editor, channel="main", target_id=viewer.pk, seconds=600)
+
+    # when
+    with translation.override("zh-hans"), pytest.raises(PermissionDenied) as refused:
+        chat_services.chat_message_post(user=viewer, channel="main", body="hi")
+
+    # then
+    assert refused.value.message == "编辑已在此聊天中将你禁言。10 分钟后可再次发言。"
