@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Avg, CharField, Count, Max, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Cast, Concat, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -66,6 +66,19 @@ def reporter_record(*, user: User, total: int) -> levels.ReporterRecord:
 
 def reporter_has_published(*, user: User) -> bool:
     return Video.objects.filter(owner=user, state=VideoState.PUBLISHED).exists()
+
+
+def has_watched(*, viewer: User, reporter: User) -> bool:
+    """Did the viewer watch (a counted view in the activity trail) any published clip of the
+    reporter? Viewers rate only reporters whose work they watched."""
+    refs = (
+        Video.objects.filter(owner=reporter, state=VideoState.PUBLISHED)
+        .annotate(ref=Concat(Value("video:"), Cast("pk", output_field=CharField())))
+        .values("ref")
+    )
+    return Activity.objects.filter(
+        user=viewer, kind=ActivityKind.VIEW, obj_ref__in=Subquery(refs)
+    ).exists()
 
 
 def is_network_reporter(*, user: User) -> bool:

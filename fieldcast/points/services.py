@@ -423,7 +423,8 @@ def _required_reason(reason: str) -> str:
 
 
 def rating_submit(*, rater: User, reporter: User, stars: object) -> ViewerRating:
-    """A viewer rates a reporter 1-5 for the current month; once per reporter per month."""
+    """A viewer rates a reporter whose work they watched 1-5 for the current month; once per
+    reporter per month."""
     if not rater.is_authenticated:
         raise PermissionDenied(_("Log in to rate reporters."))
     if rater.pk == reporter.pk:
@@ -438,6 +439,10 @@ def rating_submit(*, rater: User, reporter: User, stars: object) -> ViewerRating
     if not selectors.reporter_has_published(user=reporter):
         raise ValidationFailed(
             _("You can rate reporters once they have published work."), code="not_a_reporter"
+        )
+    if not selectors.has_watched(viewer=rater, reporter=reporter):
+        raise ValidationFailed(
+            _("Watch this reporter's work before you rate it."), code="not_watched"
         )
     month = timezone.localdate().replace(day=1)
     try:

@@ -117,8 +117,12 @@ def reporter_card(request: HttpRequest, user_id: int) -> HttpResponse:
     reporter = get_object_or_404(User, pk=user_id, is_active=True)
     month = timezone.localdate().replace(day=1)
     rating = None
-    if request.user.is_authenticated:
+    can_rate = must_watch = False
+    if request.user.is_authenticated and request.user.pk != reporter.pk:
         rating = selectors.rating_by(rater=request.user, reporter=reporter, month=month)  # type: ignore[arg-type]
+        if selectors.reporter_has_published(user=reporter):
+            can_rate = selectors.has_watched(viewer=request.user, reporter=reporter)  # type: ignore[arg-type]
+            must_watch = not can_rate
     return render(
         request,
         "points/reporter.html",
@@ -129,9 +133,8 @@ def reporter_card(request: HttpRequest, user_id: int) -> HttpResponse:
             if roles.has_role_permission(request.user, "view_dashboards")  # type: ignore[arg-type]
             else None,
             "rating": rating,
-            "can_rate": request.user.is_authenticated
-            and request.user.pk != reporter.pk
-            and selectors.reporter_has_published(user=reporter),
+            "can_rate": can_rate,
+            "must_watch": must_watch,
         },
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from community.services import view_record
 from fieldcast.points.models import PointEvent, PointsAccount, PromotionRecord, ViewerRating
 from fieldcast.points.services import (
     activity_record,
@@ -68,10 +69,11 @@ def test_me_and_hide_from_boards(api_client, reporter) -> None:
 def test_rating_api_refuses_self_and_twice(api_client, viewer) -> None:
     # given a reporter with published work
     reporter = UserFactory(roles=["reporter"])
-    VideoFactory(owner=reporter, state="published")
+    video = VideoFactory(owner=reporter, state="published")
+    view_record(video=video, viewer=f"u{viewer.pk}")
     api_client.force_authenticate(viewer)
 
-    # when the viewer rates them, rates again, and the reporter rates themself
+    # when the viewer who watched it rates them, rates again, and the reporter rates themself
     first = api_client.post(
         "/api/v1/points/ratings/", {"reporter": reporter.pk, "stars": 5}, format="json"
     )

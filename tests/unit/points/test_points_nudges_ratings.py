@@ -8,6 +8,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from community.services import view_record
 from fieldcast.core.errors import Conflict, ValidationFailed
 from fieldcast.points.models import Nudge, PointEvent, PointsAccount, ViewerRating
 from fieldcast.points.selectors import nudge_text, points_summary
@@ -47,15 +48,18 @@ def test_one_nudge_per_day(reporter) -> None:
     assert nudge_text(nudge) == "10 points to level 2: one published clip would do it."
 
 
-def _reporter_with_work():
+def _reporter_with_work(*, watched_by=()):
+    """A reporter with a published clip, watched (a counted view) by each of `watched_by`."""
     reporter = UserFactory(roles=["reporter"])
-    VideoFactory(owner=reporter, state="published")
+    video = VideoFactory(owner=reporter, state="published")
+    for viewer in watched_by:
+        assert view_record(video=video, viewer=f"u{viewer.pk}")
     return reporter
 
 
 def test_rating_once_per_month(viewer) -> None:
-    # given a viewer who rated a reporter this month
-    reporter = _reporter_with_work()
+    # given a viewer who watched and rated a reporter this month
+    reporter = _reporter_with_work(watched_by=[viewer])
     rating_submit(rater=viewer, reporter=reporter, stars=4)
 
     # when they rate the same reporter again
@@ -79,12 +83,30 @@ def test_rating_yourself_is_refused(reporter) -> None:
 
 @pytest.mark.parametrize("stars", [0, 6, 4.5, "five", True, None])
 def test_rating_out_of_range_is_refused(viewer, stars) -> None:
-    reporter = _reporter_with_work()
+    reporter = _reporter_with_work(watched_by=[viewer])
 
     with pytest.raises(ValidationFailed) as error:
         rating_submit(rater=viewer, reporter=reporter, stars=stars)
 
     assert error.value.code == "invalid_rating"
+    assert ViewerRating.objects.count() == 0
+
+
+def test_rating_work_you_did_not_watch_is_refused(viewer) -> None:
+    # given a reporter whose clip someone else watched, and a hidden clip the viewer watched
+    reporter = _reporter_with_work(watched_by=[UserFactory()])
+    hidden = VideoFactory(owner=reporter, state="published")
+    view_record(video=hidden, viewer=f"u{viewer.pk}")
+    hidden.state = "hidden"
+    hidden.save(update_fields=["state"])
+
+    # when the viewer rates the reporter
+    with pytest.raises(ValidationFailed) as error:
+        rating_submit(rater=viewer, reporter=reporter, stars=4)
+
+    # then it is refused and nothing is stored
+    assert error.value.code == "not_watched"
+    assert error.value.message == "Watch this reporter's work before you rate it."
     assert ViewerRating.objects.count() == 0
 
 
@@ -98,8 +120,8 @@ def test_rating_someone_without_published_work_is_refused(viewer, reporter) -> N
 @override_settings(POINTS_RATING_MIN_VOTES=2)
 def test_monthly_top3_bonus_pays_once() -> None:
     # given four reporters rated this month by three viewers
-    reporters = [_reporter_with_work() for _ in range(4)]
     viewers = [UserFactory() for _ in range(3)]
+    reporters = [_reporter_with_work(watched_by=viewers) for _ in range(4)]
     stars = {0: [5, 5, 4], 1: [5, 5, 5], 2: [3, 4, 4], 3: [1]}  # reporter 3 has too few votes
     for index, given in stars.items():
         for viewer, value in zip(viewers, given, strict=False):
@@ -133,7 +155,7 @@ def test_monthly_bonus_for_an_empty_month_pays_nothing() -> None:
 @override_settings(POINTS_RATING_MIN_VOTES=1)
 def test_monthly_bonus_task_for_a_given_month(viewer) -> None:
     # given one rated reporter this month
-    reporter = _reporter_with_work()
+    reporter = _reporter_with_work(watched_by=[viewer])
     rating_submit(rater=viewer, reporter=reporter, stars=5)
     month = timezone.localdate().strftime("%Y-%m")
 

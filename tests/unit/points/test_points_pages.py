@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from community.services import comment_create
+from community.services import comment_create, view_record
 from fieldcast.points.models import PointEvent, PointsAccount
 from fieldcast.points.services import activity_record, points_award
 from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory
@@ -176,3 +176,21 @@ def test_admin_shows_the_activity_trail_read_only(client, reporter) -> None:
     assert listing.status_code == 200
     assert "video:77" in listing.content.decode()
     assert add.status_code == 403
+
+
+def test_rating_form_shows_only_after_watching(client, viewer, reporter) -> None:
+    # given a reporter with a published clip and a signed-in viewer
+    video = VideoFactory(owner=reporter, state="published", published_at=timezone.now())
+    _login(client, viewer)
+    url = reverse("points-reporter", args=[reporter.pk])
+
+    # when the viewer opens the reporter's page before and after watching the clip
+    before = client.get(url).content.decode()
+    view_record(video=video, viewer=f"u{viewer.pk}")
+    after = client.get(url).content.decode()
+
+    # then first they are asked to watch, then they may rate
+    assert 'data-testid="must-watch"' in before
+    assert 'name="stars"' not in before
+    assert 'name="stars"' in after
+    assert 'data-testid="must-watch"' not in after
