@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import av
 import av.container
+from av.video.reformatter import VideoReformatter
 
 from ingest.program.graphics import Planes
 
@@ -49,13 +50,16 @@ class Scaler:
     """Scales one input's frames to the program size; repeats the last picture for the same frame.
 
     One `reformat` per new frame (straight to yuv420p at the box size); letterboxed pictures are
-    pasted on a copy of a black canvas kept for the program's lifetime."""
+    pasted on a copy of a black canvas kept for the program's lifetime. The scaler has its own
+    swscale context: a source's frame is also scaled by its preview and recording threads, and
+    `frame.reformat()` would share the frame's one context between those threads."""
 
     def __init__(self, width: int, height: int) -> None:
         self.width, self.height = width, height
         self._black = Planes.black(width, height)
         self._last_frame: av.VideoFrame | None = None
         self._last: Planes | None = None
+        self._reformatter = VideoReformatter()
         self.scaled = 0
 
     def picture(self, frame: av.VideoFrame | None) -> Planes:
@@ -64,7 +68,9 @@ class Scaler:
         if frame is self._last_frame and self._last is not None:
             return self._last
         box = letterbox(frame.width, frame.height, self.width, self.height)
-        scaled = frame.reformat(width=box.width, height=box.height, format="yuv420p")
+        scaled = self._reformatter.reformat(
+            frame, width=box.width, height=box.height, format="yuv420p"
+        )
         planes = Planes.from_frame(scaled)
         if (box.width, box.height) != (self.width, self.height):
             canvas = self._black.copy()

@@ -22,7 +22,7 @@ import logging
 import shutil
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +139,8 @@ class ProgramRuntime:
         self._audio_seen: dict[int, av.AudioFrame | None] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._render_seconds = 0.0
+        # Called in the render thread with every program picture (benchmarks, diagnostics).
+        self.on_picture: Callable[[Planes], None] | None = None
 
     # --- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
@@ -524,6 +526,8 @@ class ProgramRuntime:
             frame.pts = self.ticks * (VIEWER_CLOCK // self.fps)
             frame.time_base = fractions.Fraction(1, VIEWER_CLOCK)
         self.last_picture = picture
+        if self.on_picture is not None:
+            self.on_picture(picture)
         self._render_seconds += time.perf_counter() - began
         return data, frame, audio
 
