@@ -20,13 +20,13 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 GRACE_SECONDS = 4
 
 
-async def _ffmpeg_srt(url: str, seconds: float = 5) -> int:
+async def _ffmpeg_srt(url: str, seconds: float = 5, audio: str = "aac") -> int:
     process = await asyncio.create_subprocess_exec(
         ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-re",
         "-f", "lavfi", "-i", f"testsrc=size=320x240:rate=15:duration={seconds}",
         "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
         "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "15",
-        "-c:a", "aac", "-f", "mpegts", url,
+        "-c:a", audio, "-f", "mpegts", url,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     return await asyncio.wait_for(process.wait(), 60)
@@ -47,8 +47,9 @@ async def _open_session(client: AsyncClient, secret: str) -> tuple[int, dict]:
     return response.status_code, response.json()
 
 
+@pytest.mark.parametrize("audio", ["aac", "libopus"])
 def test_srt_publish_becomes_a_live_source_and_then_one_video_with_sound(
-    srt_settings, stream_secret, reporter, enqueued
+    srt_settings, stream_secret, reporter, enqueued, audio
 ) -> None:
     async def scenario() -> tuple[int, dict, list[str]]:
         status, offer = await _open_session(AsyncClient(), stream_secret)
@@ -61,7 +62,7 @@ def test_srt_publish_becomes_a_live_source_and_then_one_video_with_sound(
             seen.append(source.protocol)
 
         watcher = asyncio.create_task(watch())
-        code = await _ffmpeg_srt(offer["url"], seconds=3)
+        code = await _ffmpeg_srt(offer["url"], seconds=3, audio=audio)
         await watcher
         await wait_for(
             lambda: LiveSource.objects.filter(video__isnull=False).exists(),
@@ -82,7 +83,7 @@ def test_srt_publish_becomes_a_live_source_and_then_one_video_with_sound(
     assert enqueued == [source.video.pk]
     frames, samples = recording_contents(source.video, srt_settings.LIVE_RECORDINGS_DIR)
     assert frames >= 30
-    assert samples >= 48000 * 2  # the AAC sound, recorded with the picture
+    assert samples >= 48000 * 2  # the AAC or Opus sound, recorded (as AAC) with the picture
 
 
 def test_srt_caller_that_comes_back_within_the_grace_continues_the_same_source(
