@@ -118,6 +118,7 @@ class ProgramCommandApi(APIView):
             )
         ],
         summary="Run a studio command; answers the program's new studio state",
+        operation_id="programs_command",
     )
     def post(self, request: Request, slug: str, action: str) -> Response:
         user: User = request.user  # type: ignore[assignment]
