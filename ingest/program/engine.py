@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import av
+from av.video.reformatter import VideoReformatter
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -132,6 +133,7 @@ class ProgramRuntime:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"program-{self.slug}")
         self._audio = AudioFollower(self.fps)
         self._scalers: dict[Target, Scaler] = {}
+        self._viewer_scaler = VideoReformatter()  # one swscale context, kept (made per call else)
         self._slates: dict[str | None, Planes] = {}
         self._slate_loading: set[str] = set()
         self._clips: dict[str, ClipPlayer] = {}
@@ -521,7 +523,9 @@ class ProgramRuntime:
             frame = picture.to_frame()
             if frame.width > VIEWER_MAX_WIDTH:
                 height = frame.height * VIEWER_MAX_WIDTH // frame.width // 2 * 2
-                frame = frame.reformat(width=VIEWER_MAX_WIDTH, height=height)
+                frame = self._viewer_scaler.reformat(
+                    frame, width=VIEWER_MAX_WIDTH, height=height, interpolation="FAST_BILINEAR"
+                )
             # One clock for every viewer (they share the frame object).
             frame.pts = self.ticks * (VIEWER_CLOCK // self.fps)
             frame.time_base = fractions.Fraction(1, VIEWER_CLOCK)

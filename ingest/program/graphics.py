@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import av
@@ -44,11 +44,23 @@ def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 @dataclass
 class Planes:
-    """One yuv420p picture as three PIL "L" images (Y full size, U and V half size)."""
+    """One yuv420p picture as three PIL "L" images (Y full size, U and V half size).
+
+    The raw I420 bytes and an `av.VideoFrame` of the picture are kept once made (PIL's
+    `tobytes` costs milliseconds at 720p): a picture shown for many ticks (a slate, a source
+    that sends fewer frames than the program) is converted once. Whatever changes the images
+    must call `touch()` (the methods here do)."""
 
     y: Image.Image
     u: Image.Image
     v: Image.Image
+    _raw: bytes | None = field(default=None, repr=False, compare=False)
+    _frame: av.VideoFrame | None = field(default=None, repr=False, compare=False)
+
+    def touch(self) -> None:
+        """The images changed: forget the cached bytes and frame."""
+        self._raw = None
+        self._frame = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -58,13 +70,22 @@ class Planes:
     def from_frame(cls, frame: av.VideoFrame) -> Planes:
         """Copy a yuv420p frame's planes (line padding removed)."""
         images = []
+        chunks = []
+        unpadded = True
         for index, plane in enumerate(frame.planes):
             width = frame.width if index == 0 else (frame.width + 1) // 2
             height = frame.height if index == 0 else (frame.height + 1) // 2
+            data = bytes(plane)
+            unpadded = unpadded and plane.line_size == width
+            chunks.append(data[: width * height])
             images.append(
-                Image.frombuffer("L", (width, height), bytes(plane), "raw", "L", plane.line_size, 1)
+                Image.frombuffer("L", (width, height), data, "raw", "L", plane.line_size, 1)
             )
-        return cls(*images)
+        planes = cls(images[0], images[1], images[2])
+        if unpadded:
+            planes._raw = b"".join(chunks)
+            planes._frame = frame
+        return planes
 
     @classmethod
     def from_image(cls, image: Image.Image) -> Planes:
@@ -85,6 +106,7 @@ class Planes:
 
     def paste(self, other: Planes, x: int, y: int) -> None:
         """Put `other` with its top-left corner at (x, y) (both even)."""
+        self.touch()
         self.y.paste(other.y, (x, y))
         self.u.paste(other.u, (x // 2, y // 2))
         self.v.paste(other.v, (x // 2, y // 2))
@@ -99,14 +121,25 @@ class Planes:
 
     def to_bytes(self) -> bytes:
         """Raw I420, as `ffmpeg -f rawvideo -pix_fmt yuv420p` reads it."""
-        return self.y.tobytes() + self.u.tobytes() + self.v.tobytes()
+        if self._raw is None:
+            self._raw = self.y.tobytes() + self.u.tobytes() + self.v.tobytes()
+        return self._raw
 
     def to_frame(self) -> av.VideoFrame:
+        """The picture as a yuv420p frame (the same object until the picture changes)."""
+        if self._frame is None:
+            self._frame = self._make_frame()
+        return self._frame
+
+    def _make_frame(self) -> av.VideoFrame:
         width, height = self.size
         frame = av.VideoFrame(width, height, "yuv420p")
+        raw = self.to_bytes()
+        offset = 0
         for plane, image in zip(frame.planes, (self.y, self.u, self.v), strict=True):
-            data = image.tobytes()
             row = image.size[0]
+            data = raw[offset : offset + row * image.size[1]]
+            offset += len(data)
             if plane.line_size == row:
                 plane.update(data + bytes(plane.buffer_size - len(data)))
             else:
@@ -129,6 +162,7 @@ class Overlay:
     top: int
 
     def apply(self, target: Planes) -> None:
+        target.touch()
         target.y.paste(self.planes.y, (0, self.top), self.mask)
         target.u.paste(self.planes.u, (0, self.top // 2), self.chroma_mask)
         target.v.paste(self.planes.v, (0, self.top // 2), self.chroma_mask)
@@ -225,6 +259,7 @@ def stamp_geometry(width: int, height: int) -> tuple[int, int]:
 
 def draw_stamp(planes: Planes, value: int) -> None:
     """Write `value` (STAMP_BITS bits) into the top-left corner of the luma plane."""
+    planes.touch()
     cell_w, cell_h = stamp_geometry(*planes.size)
     bits = [1, *[(value >> (STAMP_BITS - 1 - i)) & 1 for i in range(STAMP_BITS)], 1]
     for index, bit in enumerate(bits):
