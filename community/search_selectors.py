@@ -71,8 +71,10 @@ class SearchResults:
 
 
 def search_query_clean(raw: str | None) -> str:
-    """The query as searched: trimmed, inner whitespace collapsed; too long is refused."""
-    query = " ".join((raw or "").split())
+    """The query as searched: control characters dropped, whitespace collapsed; too long is
+    refused."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in (raw or ""))  # NUL, controls
+    query = " ".join(printable.split())
     if len(query) > QUERY_MAX_LENGTH:
         message = _("Search for at most %(limit)s characters.") % {"limit": QUERY_MAX_LENGTH}
         raise ValidationFailed(message, code="query_too_long", fields={"q": [message]})

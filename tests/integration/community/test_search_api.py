@@ -59,3 +59,18 @@ def test_search_api_refuses_bad_queries(params, code):
     error = response.json()["error"]
     assert error["code"] == code
     assert error["message"]
+
+
+def test_control_characters_in_a_query_are_ignored():
+    # given
+    video = VideoFactory(state="published", published_at=timezone.now(), title="Night market")
+
+    # when
+    body = APIClient().get("/api/v1/community/search/", {"q": "night\x00\x07 market"}).json()
+    empty = APIClient().get("/api/v1/community/search/", {"q": "\x00"})
+
+    # then
+    assert body["query"] == "night market"
+    assert [v["id"] for v in body["videos"]] == [video.pk]
+    assert empty.status_code == 400
+    assert empty.json()["error"]["code"] == "query_empty"
