@@ -592,3 +592,51 @@ class AssignmentsMineApi(APIView):
             row["mine"] = item.mine  # type: ignore[attr-defined]
             results.append(row)
         return Response({"results": results})
+
+
+# --- Comments on stories ----------------------------------------------------------------------
+
+
+class StoryCommentsApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        responses=CommentSerializer(many=True),
+        summary="Comments of a story: top level newest first, two reply levels each",
+        parameters=[
+            OpenApiParameter("page", int, required=False),
+            OpenApiParameter("thread", int, required=False, description="one comment's thread"),
+        ],
+    )
+    def get(self, request: Request, story_id: int) -> Response:
+        story = Story.objects.filter(pk=story_id).first()
+        if story is None:
+            raise NotFound(_("We could not find that story."))
+        try:
+            page = max(1, int(request.query_params.get("page", "1")))
+            thread = request.query_params.get("thread")
+            focus_id = int(thread) if thread else None
+        except ValueError as exc:
+            raise ValidationFailed(_("page and thread are whole numbers.")) from exc
+        block = selectors.comment_block(
+            story=story, user=request.user, page=page, focus_id=focus_id
+        )
+        return Response(
+            {
+                "page": block.page,
+                "has_more": block.has_more,
+                "results": [_node_data(node) for node in block.nodes],
+            }
+        )
+
+    @extend_schema(
+        request=CommentInputSerializer,
+        responses={201: CommentSerializer},
+        summary="Comment on a story (or reply with `parent`)",
+    )
+    def post(self, request: Request, story_id: int) -> Response:
+        data = _body(request).validated_data
+        comment = services.comment_create(
+            user=request.user, story_id=story_id, body=data["body"], parent_id=data.get("parent")
+        )
+        return Response(comment_data(comment), status=status.HTTP_201_CREATED)

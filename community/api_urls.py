@@ -110,3 +110,12 @@ urlpatterns += [
         name="api-assignment-accept",
     ),
 ]
+
+# Comments on stories (community.api).
+urlpatterns += [
+    path(
+        "stories/<int:story_id>/comments/",
+        api.StoryCommentsApi.as_view(),
+        name="api-story-comments",
+    ),
+]

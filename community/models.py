@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -42,9 +43,15 @@ class CommentState(models.TextChoices):
 
 
 class Comment(models.Model):
-    """One comment on a video; `parent` makes replies, `root` and `depth` make threads cheap."""
+    """One comment on a video or on a story (exactly one of the two); `parent` makes replies,
+    `root` and `depth` make threads cheap."""
 
-    video = models.ForeignKey("videos.Video", on_delete=models.CASCADE, related_name="comments")
+    video = models.ForeignKey(
+        "videos.Video", on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    story = models.ForeignKey(
+        "community.Story", on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
     )
@@ -73,10 +80,35 @@ class Comment(models.Model):
             models.Index(fields=["video", "depth", "-created_at"]),
             models.Index(fields=["root", "created_at"]),
             models.Index(fields=["author", "-created_at"]),
+            models.Index(fields=["story", "depth", "-created_at"]),
+        ]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(video__isnull=False, story__isnull=True)
+                    | models.Q(video__isnull=True, story__isnull=False)
+                ),
+                name="community_comment_on_video_or_story",
+            )
         ]
 
     def __str__(self) -> str:
+        if self.story_id is not None:
+            return f"Comment {self.pk} on story {self.story_id}"
         return f"Comment {self.pk} on video {self.video_id}"
+
+    @property
+    def target_title(self) -> str:
+        """The title of what the comment is on (a video or a story)."""
+        target = self.video if self.video_id is not None else self.story
+        return target.title if target is not None else ""
+
+    @property
+    def target_url(self) -> str:
+        """The page the comment is shown on."""
+        if self.story_id is not None:
+            return reverse("community:story", args=[self.story_id]) + f"#comment-{self.pk}"
+        return reverse("video-watch", args=[self.video_id]) + f"#comment-{self.pk}"
 
 
 class CommentAction(AppendOnlyModel):

@@ -143,19 +143,29 @@ def _send(
 
 def notify_comment_posted(*, comment: Comment) -> list[Notification]:
     """A visible comment: its video's owner is told, and everyone it @mentions."""
+    video = comment.video
+    if video is None:  # a story's comment: only the people it @mentions are told
+        return _send(
+            kind=NotificationKind.MENTION,
+            recipients=mentioned_users(comment.body),
+            actor=comment.author,
+            story=comment.story,
+            comment=comment,
+            data={"title": comment.target_title},
+        )
     sent = _send(
         kind=NotificationKind.VIDEO_COMMENTED,
-        recipients=[comment.video.owner_id],
+        recipients=[video.owner_id],
         actor=comment.author,
-        video=comment.video,
+        video=video,
         comment=comment,
     )
-    mentioned = [u for u in mentioned_users(comment.body) if u.pk != comment.video.owner_id]
+    mentioned = [u for u in mentioned_users(comment.body) if u.pk != video.owner_id]
     sent += _send(
         kind=NotificationKind.MENTION,
         recipients=mentioned,
         actor=comment.author,
-        video=comment.video,
+        video=video,
         comment=comment,
     )
     return sent
@@ -366,8 +376,9 @@ def notify_comment_removed(
         recipients=[comment.author_id],
         actor=None,
         video=comment.video,
+        story=comment.story,
         comment=comment,
-        data={"case": case_id, "title": comment.video.title, "reason": reason},
+        data={"case": case_id, "title": comment.target_title, "reason": reason},
     )
 
 
@@ -509,7 +520,8 @@ def notification_url(item: Notification) -> str:
     if item.event_id:
         return reverse("community:event", args=[item.event_id])
     if item.story_id:
-        return reverse("community:story", args=[item.story_id])
+        anchor = f"#comment-{item.comment_id}" if item.comment_id else ""
+        return reverse("community:story", args=[item.story_id]) + anchor
     if item.video_id:
         anchor = f"#comment-{item.comment_id}" if item.comment_id else ""
         return reverse("video-watch", args=[item.video_id]) + anchor

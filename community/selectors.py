@@ -18,6 +18,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.urls import reverse
 
 from community.models import (
     URGENCY_RANK,
@@ -62,7 +63,7 @@ class CommentNode:
 
 @dataclass
 class CommentBlock:
-    video: Video
+    video: Video | None  # None for a story's comments (then `story` is set)
     mode: str
     nodes: list[CommentNode]
     has_more: bool
@@ -73,6 +74,21 @@ class CommentBlock:
     liked_comment_ids: set[int]
     can_moderate: bool
     focus: Comment | None = None
+    story: Story | None = None
+
+    @property
+    def create_url(self) -> str:
+        """Where the block's comment and reply forms post."""
+        if self.story is not None:
+            return reverse("community:story-comment-create", args=[self.story.pk])
+        return reverse("community:comment-create", args=[self.video.pk if self.video else 0])
+
+    @property
+    def page_url(self) -> str:
+        """The page that shows all of the block's comments."""
+        if self.story is not None:
+            return reverse("community:story", args=[self.story.pk])
+        return reverse("video-watch", args=[self.video.pk if self.video else 0])
 
 
 def _visible_to(user: User | AnonymousUser, can_moderate: bool) -> Q:
@@ -100,18 +116,25 @@ def _tree(tops: list[Comment], below: list[Comment], last_depth: int) -> list[Co
 
 
 def comment_block(
-    *, video: Video, user: User | AnonymousUser, page: int = 1, focus_id: int | None = None
+    *,
+    video: Video | None = None,
+    user: User | AnonymousUser,
+    page: int = 1,
+    focus_id: int | None = None,
+    story: Story | None = None,
 ) -> CommentBlock:
-    """Comments of a video for one person: a page of top-level comments, two reply levels each.
+    """Comments of a video (or of a story) for one person: a page of top-level comments, two
+    reply levels each.
 
     With `focus_id`, the block shows that one comment's thread instead (the "show more" view).
     Constant query count whatever the number of comments.
     """
     can_moderate = roles.has_role_permission(user, "moderate_content")  # type: ignore[arg-type]
     shown = _visible_to(user, can_moderate)
-    settings_row = CommentSettings.objects.filter(video=video).first()
+    target = Q(story=story) if story is not None else Q(video=video)
+    settings_row = CommentSettings.objects.filter(video=video).first() if video else None
     # The guest expert badge rides on the same join (no query per comment).
-    base = Comment.objects.filter(shown, video=video).select_related("author__guest_expert")
+    base = Comment.objects.filter(shown, target).select_related("author__guest_expert")
     focus = None
     if focus_id is not None:
         focus = base.filter(pk=focus_id).first()
@@ -149,6 +172,7 @@ def comment_block(
                 "comment_id", flat=True
             )
         )
+    if user.is_authenticated and video is not None:
         likes_video = VideoLike.objects.filter(user_id=user.pk, video=video).exists()
         follows_owner = Follow.objects.filter(
             follower_id=user.pk, reporter_id=video.owner_id
@@ -159,12 +183,13 @@ def comment_block(
         nodes=_tree(tops, below, last_depth),
         has_more=has_more,
         page=page,
-        video_likes=VideoLike.objects.filter(video=video).count(),
+        video_likes=VideoLike.objects.filter(video=video).count() if video else 0,
         likes_video=likes_video,
         follows_owner=follows_owner,
         liked_comment_ids=liked,
         can_moderate=can_moderate,
         focus=focus,
+        story=story,
     )
 
 

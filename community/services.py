@@ -116,27 +116,46 @@ def _award_comment_points(comment: Comment) -> None:
 
 
 def comment_create(
-    *, user: User | AnonymousUser, video_id: int, body: str, parent_id: int | None = None
+    *,
+    user: User | AnonymousUser,
+    video_id: int | None = None,
+    body: str,
+    parent_id: int | None = None,
+    story_id: int | None = None,
 ) -> Comment:
-    """Post a comment (or a reply) on a published video.
+    """Post a comment (or a reply) on a published video, or on a story (`story_id`).
 
-    Refused on a video this person cannot see or that is not published (NotFound), when comments
-    are closed, when too long or empty, or when the author posts too fast. Held for review when
-    the video needs approval or the text matches the moderation term lists; otherwise visible at
-    once, paying the "comment" points rule and notifying the owner and anyone @mentioned.
+    Refused on a video this person cannot see or that is not published (NotFound), on a missing
+    story, when comments are closed, when too long or empty, or when the author posts too fast.
+    Held for review when the video needs approval or the text matches the moderation term lists;
+    otherwise visible at once, paying the "comment" points rule and notifying the video's owner
+    and anyone @mentioned. Stories take comments under the same rules (always open).
     """
     author = _signed_in(user)
+    if (video_id is None) == (story_id is None):
+        raise ValidationFailed(_("Comment on one video or one story."), code="no_target")
     text = _clean_body(body)
     with transaction.atomic():
-        video = published_video(video_id=video_id, user=author)
-        mode = comment_mode(video=video)
+        owner_id: int | None = None
+        target: dict[str, Video | Story]
+        if video_id is not None:
+            video = published_video(video_id=video_id, user=author)
+            mode = comment_mode(video=video)
+            owner_id = video.owner_id
+            target = {"video": video}
+        else:
+            story = Story.objects.filter(pk=story_id or 0).first()
+            if story is None:
+                raise NotFound(_("We could not find that story."))
+            mode = CommentMode.OPEN
+            target = {"story": story}
         editor = is_editor(author)
         if mode == CommentMode.CLOSED and not editor:
             raise PermissionDenied(_("Comments are closed on this video."), code="comments_closed")
         parent = None
         if parent_id is not None:
             parent = (
-                Comment.objects.filter(pk=parent_id, video=video, state=CommentState.VISIBLE)
+                Comment.objects.filter(pk=parent_id, state=CommentState.VISIBLE, **target)
                 .select_related("root")
                 .first()
             )
@@ -149,10 +168,10 @@ def comment_create(
         _check_rate(author)
         matches = [m.as_dict() for m in find_terms(fields={"body": text}, lists=term_lists())]
         held = bool(matches) or (
-            mode == CommentMode.APPROVAL and not editor and author.pk != video.owner_id
+            mode == CommentMode.APPROVAL and not editor and author.pk != owner_id
         )
         comment = Comment.objects.create(
-            video=video,
+            **target,
             author=author,
             parent=parent,
             root=parent.root if parent is not None else None,
@@ -327,7 +346,8 @@ def comment_like(*, user: User | AnonymousUser, comment_id: int) -> CommentLike:
             )
             if comment is None:
                 raise NotFound(_("We could not find that comment."))
-            published_video(video_id=comment.video_id, user=liker)
+            if comment.video_id is not None:  # a story's comments are public with the story
+                published_video(video_id=comment.video_id, user=liker)
             like = CommentLike.objects.create(user=liker, comment=comment)
             activity_record(user=liker, kind="like", obj=comment)
             Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)

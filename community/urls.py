@@ -76,3 +76,12 @@ urlpatterns += [
         name="assignment-accept",
     ),
 ]
+
+# Comments on stories (same block and rules as a video's; community.views).
+urlpatterns += [
+    path(
+        "stories/<int:story_id>/comments/",
+        views.story_comment_create,
+        name="story-comment-create",
+    ),
+]

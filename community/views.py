@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from community import digest, selectors, services
 from community.forms import AssignmentForm
-from community.models import Comment, NotificationKind
+from community.models import Comment, NotificationKind, Story
 from fieldcast.core.errors import ApplicationError, NotFound
 from fieldcast.videos.models import Video, VideoState
 from fieldcast.videos.selectors import video_for_viewer
@@ -35,9 +35,19 @@ def _int(value: str | None) -> int | None:
 
 
 def _block_response(
-    request: HttpRequest, video: Video, *, focus_id: int | None, error: str = ""
+    request: HttpRequest,
+    video: Video | None,
+    *,
+    focus_id: int | None,
+    error: str = "",
+    story: Story | None = None,
 ) -> HttpResponse:
-    block = selectors.comment_block(video=video, user=request.user, focus_id=focus_id)  # type: ignore[arg-type]
+    block = selectors.comment_block(
+        video=video,
+        story=story,
+        user=request.user,  # type: ignore[arg-type]
+        focus_id=focus_id,
+    )
     html = render_to_string(
         "community/_block.html", {"cblock": block, "error": error}, request=request
     )
@@ -45,7 +55,12 @@ def _block_response(
 
 
 def _respond(
-    request: HttpRequest, video_id: int, action: Callable[[], object], done: str = ""
+    request: HttpRequest,
+    video_id: int | None,
+    action: Callable[[], object],
+    done: str = "",
+    *,
+    story_id: int | None = None,
 ) -> HttpResponse:
     """Run `action`; answer with the block (HTMX) or a redirect to where the form was."""
     error = ""
@@ -55,8 +70,13 @@ def _respond(
         error = exc.message
     focus_id = _int(request.POST.get("focus"))
     if request.headers.get("HX-Request"):
+        if story_id is not None:
+            story = Story.objects.filter(pk=story_id).first()
+            if story is None:
+                raise Http404(_("We could not find that story."))
+            return _block_response(request, None, focus_id=focus_id, error=error, story=story)
         try:
-            video = video_for_viewer(video_id=video_id, user=request.user)  # type: ignore[arg-type]
+            video = video_for_viewer(video_id=video_id or 0, user=request.user)  # type: ignore[arg-type]
         except NotFound as exc:
             raise Http404(exc.message) from exc
         return _block_response(request, video, focus_id=focus_id, error=error)
@@ -66,11 +86,29 @@ def _respond(
         messages.success(request, done)
     if focus_id is not None:
         return redirect(reverse("community:comment-thread", args=[focus_id]))
+    if story_id is not None:
+        return redirect(reverse("community:story", args=[story_id]) + "#community-block")
     return redirect(reverse("video-watch", args=[video_id]) + "#community-block")
 
 
+def _target_of_comment(comment_id: int) -> tuple[int | None, int | None]:
+    """(video id, story id) of a comment: exactly one is set."""
+    row = Comment.objects.filter(pk=comment_id).values_list("video_id", "story_id").first()
+    if row is None:
+        raise Http404(_("We could not find that comment."))
+    return row
+
+
+def _respond_comment(
+    request: HttpRequest, comment_id: int, action: Callable[[], object], done: str = ""
+) -> HttpResponse:
+    """`_respond` for an action on one comment, wherever it is (a video or a story)."""
+    video_id, story_id = _target_of_comment(comment_id)
+    return _respond(request, video_id, action, done, story_id=story_id)
+
+
 def _video_of_comment(comment_id: int) -> int:
-    video_id = Comment.objects.filter(pk=comment_id).values_list("video_id", flat=True).first()
+    video_id, _story_id = _target_of_comment(comment_id)
     if video_id is None:
         raise Http404(_("We could not find that comment."))
     return video_id
@@ -94,9 +132,9 @@ def comment_create(request: HttpRequest, video_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
-    return _respond(
+    return _respond_comment(
         request,
-        _video_of_comment(comment_id),
+        comment_id,
         lambda: services.comment_edit(
             user=request.user, comment_id=comment_id, body=request.POST.get("body", "")
         ),
@@ -106,9 +144,9 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
-    return _respond(
+    return _respond_comment(
         request,
-        _video_of_comment(comment_id),
+        comment_id,
         lambda: services.comment_delete(user=request.user, comment_id=comment_id),
     )
 
@@ -116,9 +154,9 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_remove(request: HttpRequest, comment_id: int) -> HttpResponse:
-    return _respond(
+    return _respond_comment(
         request,
-        _video_of_comment(comment_id),
+        comment_id,
         lambda: services.comment_remove(
             user=request.user, comment_id=comment_id, reason=request.POST.get("reason", "")
         ),
@@ -128,10 +166,9 @@ def comment_remove(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_approve(request: HttpRequest, comment_id: int) -> HttpResponse:
-    video_id = _video_of_comment(comment_id)
-    response = _respond(
+    response = _respond_comment(
         request,
-        video_id,
+        comment_id,
         lambda: services.comment_approve(user=request.user, comment_id=comment_id),
     )
     if request.POST.get("from") == "held":
@@ -142,9 +179,9 @@ def comment_approve(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_like(request: HttpRequest, comment_id: int) -> HttpResponse:
-    return _respond(
+    return _respond_comment(
         request,
-        _video_of_comment(comment_id),
+        comment_id,
         lambda: services.comment_like(user=request.user, comment_id=comment_id),
     )
 
@@ -152,9 +189,9 @@ def comment_like(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_unlike(request: HttpRequest, comment_id: int) -> HttpResponse:
-    return _respond(
+    return _respond_comment(
         request,
-        _video_of_comment(comment_id),
+        comment_id,
         lambda: services.comment_unlike(user=request.user, comment_id=comment_id),
     )
 
@@ -218,7 +255,15 @@ def unfollow(request: HttpRequest, reporter_id: int) -> HttpResponse:
 
 def comment_thread(request: HttpRequest, comment_id: int) -> HttpResponse:
     """The "show more" page: one comment with two levels of its replies."""
-    video_id = _video_of_comment(comment_id)
+    video_id, story_id = _target_of_comment(comment_id)
+    if story_id is not None:
+        story = Story.objects.filter(pk=story_id).first()
+        if story is None:
+            raise Http404
+        block = selectors.comment_block(story=story, user=request.user, focus_id=comment_id)  # type: ignore[arg-type]
+        if block.focus is None:
+            raise Http404
+        return render(request, "community/thread.html", {"cblock": block, "title": story.title})
     try:
         video = video_for_viewer(video_id=video_id, user=request.user)  # type: ignore[arg-type]
     except NotFound as exc:
@@ -228,7 +273,7 @@ def comment_thread(request: HttpRequest, comment_id: int) -> HttpResponse:
     block = selectors.comment_block(video=video, user=request.user, focus_id=comment_id)  # type: ignore[arg-type]
     if block.focus is None:
         raise Http404
-    return render(request, "community/thread.html", {"cblock": block, "video": video})
+    return render(request, "community/thread.html", {"cblock": block, "title": video.title})
 
 
 @login_required
@@ -402,12 +447,22 @@ def story_detail(request: HttpRequest, story_id: int) -> HttpResponse:
     timeline = selectors.story_timeline(story_id=story_id, user=request.user)  # type: ignore[arg-type]
     if timeline is None:
         raise Http404(_("We could not find that story."))
+    try:
+        comments_page = max(1, int(request.GET.get("comments_page", "1")))
+    except ValueError:
+        comments_page = 1
+    cblock = selectors.comment_block(
+        story=timeline.story,
+        user=request.user,  # type: ignore[arg-type]
+        page=comments_page,
+    )
     return render(
         request,
         "community/story.html",
         {
             "timeline": timeline,
             "story": timeline.story,
+            "cblock": cblock,
             "is_editor": services.is_editor(request.user),  # type: ignore[arg-type]
         },
     )
@@ -490,4 +545,21 @@ def assignments_mine(request: HttpRequest) -> HttpResponse:
         request,
         "community/assignments_mine.html",
         {"accepted": list(selectors.assignments_accepted(user=request.user)[:100])},  # type: ignore[arg-type]
+    )
+
+
+@login_required
+@require_POST
+def story_comment_create(request: HttpRequest, story_id: int) -> HttpResponse:
+    """Comment on a story (or reply): same rules and block as a video's comments."""
+    return _respond(
+        request,
+        None,
+        lambda: services.comment_create(
+            user=request.user,
+            story_id=story_id,
+            body=request.POST.get("body", ""),
+            parent_id=_int(request.POST.get("parent")),
+        ),
+        story_id=story_id,
     )
