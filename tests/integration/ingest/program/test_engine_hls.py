@@ -11,8 +11,9 @@ import asyncio
 import av
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.test import AsyncClient
+from django.test import AsyncClient, Client
 
 from fieldcast.core.events import stop_relay
 from fieldcast.videos.models import Video
@@ -169,3 +170,23 @@ def test_source_drop_shows_slate_within_a_second_hls_goes_on_and_cuts_back(
     gaps = [b - a for a, b in zip(pts, pts[1:], strict=False)]
     assert len(pts) >= 25 * 8
     assert max(gaps) == pytest.approx(1 / 25, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/live/{SLUG}/missing.m3u8",
+        f"/live/{SLUG}/missing_00001.ts",
+        f"/live/{SLUG}/..%2Fsecret.ts",
+        f"/live/{SLUG}/index.mp4",
+    ],
+)
+def test_program_files_that_are_not_there_or_not_hls_are_404(path) -> None:
+    # given nothing stored under that name (and nothing an HLS player would ask for)
+    default_storage.save("live/other.ts", ContentFile(b"not for players"))
+
+    # when a player asks
+    response = Client().get(path)
+
+    # then
+    assert response.status_code == 404
