@@ -55,28 +55,24 @@ def can_operate_studio(user: Any) -> bool:
     return roles.has_role_permission(user, "operate_studio")
 
 
-def _assignment_city(source: LiveSource) -> str:
+def _assignment(source: LiveSource) -> tuple[str, str]:
+    """(city, title) of the assignment a source covers, or blanks."""
     ref = (source.assignment_ref or "").strip()
     if not ref.isdigit():
-        return ""
-    return str(Assignment.objects.filter(pk=int(ref)).values_list("city", flat=True).first() or "")
-
-
-def _assignment_title(source: LiveSource) -> str:
-    ref = (source.assignment_ref or "").strip()
-    if not ref.isdigit():
-        return ""
-    return str(Assignment.objects.filter(pk=int(ref)).values_list("title", flat=True).first() or "")
+        return "", ""
+    row = Assignment.objects.filter(pk=int(ref)).values_list("city", "title").first()
+    return (str(row[0]), str(row[1])) if row else ("", "")
 
 
 def source_on_air_info(source: LiveSource) -> dict[str, Any]:
     """Who and what a source is, as the lower third and the viewer page show it."""
+    city, assignment_title = _assignment(source)
     return {
         "id": source.pk,
         "key": str(source.key),
         "reporter_name": source.reporter.public_name,
-        "location": _assignment_city(source),
-        "story_title": source.title or _assignment_title(source),
+        "location": city,
+        "story_title": source.title or assignment_title,
     }
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from fieldcast.core.navigation import navigation
 from ingest.models import ProgramLogEntry, SourceState
@@ -206,3 +208,24 @@ def test_api_staff_create_channels(staff_user, editor) -> None:
     assert created.status_code == 201
     assert created.json()["slug"] == "north"
     assert refused.status_code == 403
+
+
+def test_studio_page_queries_do_not_grow_with_sources(
+    holder, program, make_source, django_assert_num_queries
+) -> None:
+    # given one source on program
+    client = _client(holder)
+    first = make_source(SourceState.APPROVED)
+    services.program_cut(slug="main", editor=holder, source_key=str(first.key))
+    client.get("/studio/main/")  # warm caches (permissions, content types)
+    with CaptureQueriesContext(connection) as small:
+        client.get("/studio/main/")
+
+    # when five more sources are live and one is on preview
+    more = [make_source(SourceState.LIVE) for _ in range(5)]
+    services.program_set_preview(slug="main", editor=holder, source_key=str(more[0].key))
+
+    # then the page takes the same number of queries
+    with django_assert_num_queries(len(small)):
+        response = client.get("/studio/main/")
+    assert response.content.decode().count('"reporter":') >= 6

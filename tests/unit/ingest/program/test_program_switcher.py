@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from community.models import Assignment
 from fieldcast.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fieldcast.points.models import PointEvent
 from ingest.models import LiveSource, Program, ProgramLogEntry, SourceState
@@ -448,3 +452,28 @@ def test_source_state_is_kept_on_air_only_while_on_program(holder, program, make
     assert LiveSource.objects.get(pk=a.pk).state == SourceState.ON_AIR
     services.program_show_slate(slug="main", editor=holder)
     assert LiveSource.objects.get(pk=a.pk).state == SourceState.APPROVED
+
+
+def test_lower_third_names_the_assignment_city(holder, program, make_source) -> None:
+    # given a source filmed for an assignment in Kumasi
+    now = timezone.now()
+    assignment = Assignment.objects.create(
+        title="Kejetia market",
+        brief="Footage of the market.",
+        city="Kumasi",
+        starts_at=now,
+        ends_at=now + timedelta(days=1),
+        created_by=holder,
+    )
+    source = make_source(SourceState.APPROVED, title="", assignment_ref=str(assignment.pk))
+
+    # when it goes to program
+    services.program_cut(slug="main", editor=holder, source_key=str(source.key))
+
+    # then the engine gets the city, and the assignment's title stands in for a missing title
+    program.refresh_from_db()
+    state = selectors.program_engine_state(program)
+    assert (state["source"]["location"], state["source"]["story_title"]) == (
+        "Kumasi",
+        "Kejetia market",
+    )
