@@ -146,7 +146,9 @@
       if (event.type === "source.tally" && event.source === sourceKey) showTally(event.tally);
       if (event.type === "source.state" && event.source === sourceKey) {
         serverState = event.state;
-        if (FINAL.has(event.state) || (event.state !== "on_air" && tally.dataset.tally === "program")) showTally("none");
+        // On air means on program (the studio keeps them in step): right after a reload too.
+        if (event.state === "on_air") showTally("program");
+        else if (FINAL.has(event.state) || tally.dataset.tally === "program") showTally("none");
         if (FINAL.has(event.state)) {
           wanted = false;
           teardown();
