@@ -217,7 +217,8 @@
       socket.onclose = function () {
         panel.dataset.live = "0";
         state.textContent = s.reconnecting;
-        setTimeout(connect, retry);
+        // Jitter: after a web process restarts, its viewers do not all come back at once.
+        setTimeout(connect, retry * (0.5 + Math.random()));
         retry = Math.min(retry * 2, 5000);
       };
     }
