@@ -532,3 +532,9 @@ CELERY_BEAT_SCHEDULE["community-notification-digests"] = {
     "schedule": env.int("NOTIFICATION_DIGEST_EVERY_SECONDS", default=3600),
     "options": {"queue": "default"},
 }
+
+# --- Program engine (studio output) --------------------------------------------------------
+# Runs in the process that holds the live sources (the ingest service); web replicas say 0.
+PROGRAM_ENGINE_ENABLED = env.bool("PROGRAM_ENGINE_ENABLED", default=True)
+# FFmpeg's HLS output and the program recording, before they go to storage.
+PROGRAM_WORK_DIR = Path(env("PROGRAM_WORK_DIR", default=str(VAR_DIR / "program")))

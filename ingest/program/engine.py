@@ -99,7 +99,7 @@ class _Input:
 
 
 def work_root() -> Path:
-    return Path(getattr(settings, "PROGRAM_WORK_DIR", settings.VAR_DIR / "program"))
+    return Path(settings.PROGRAM_WORK_DIR)
 
 
 def storage_media_url(name: str) -> str:
@@ -582,8 +582,9 @@ class ProgramEngine:
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
-        """Listen for commands and resume the programs that are running."""
-        if self._listener is not None:
+        """Listen for commands and resume the programs that are running (in the process that
+        holds the live sources: PROGRAM_ENGINE_ENABLED is off in web replicas)."""
+        if self._listener is not None or not settings.PROGRAM_ENGINE_ENABLED:
             return
         layer = get_channel_layer()
         if layer is not None:
