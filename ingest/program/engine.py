@@ -54,6 +54,7 @@ logger = logging.getLogger(__name__)
 RECOVER_SECONDS = 3.0  # a cut-away source must be healthy this long before the cut back
 LATE_LIMIT_SECONDS = 0.5  # further behind than this, the clock skips ticks (counted as dropped)
 STATS_SECONDS = 1.0
+SHUTDOWN_HANDOVER_SECONDS = 60.0
 VIEWER_MAX_WIDTH = 640
 VIEWER_CLOCK = 90000  # WHEP monitors get at most this width (one extra scale for all of them)
 SLATE_TITLE = "Fieldcast"
@@ -185,9 +186,9 @@ class ProgramRuntime:
             self.fps,
         )
 
-    async def stop(self) -> None:
+    async def stop(self) -> asyncio.Task[Any]:
         """Stop the clock, let FFmpeg finish, upload the last files; the recording is handed over
-        in the background (remux and copy can take a while)."""
+        in the background (remux and copy can take a while): the returned task."""
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -196,7 +197,7 @@ class ProgramRuntime:
         self.viewers.clear()
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._pool, self._close_outputs)
-        spawn(self._hand_over_recording(), name=f"program-recording-{self.slug}")
+        return spawn(self._hand_over_recording(), name=f"program-recording-{self.slug}")
 
     def _close_outputs(self) -> None:
         for clip in self._clips.values():
@@ -424,9 +425,11 @@ class ProgramRuntime:
                 item.frame, audio = clip.advance(now - started)
                 item.audio = audio if with_audio else []
             if clip is None or clip.failed or (clip.finished and item.frame is None):
-                item.planes = self._slate(None)  # not playable, or played out
+                item.planes = self._slate(
+                    self.state.get("slate_path")
+                )  # not playable, or played out
             elif item.frame is None and self._scaler(target).scaled == 0:
-                item.planes = self._slate(None)  # still opening
+                item.planes = self._slate(self.state.get("slate_path"))  # still opening
         else:
             item.planes = self._slate(ref)
         return item
@@ -648,8 +651,10 @@ class ProgramEngine:
             await layer.group_discard(ENGINE_GROUP, self._channel)
             self._channel = None
         async with self._lock:
-            for slug in list(self.runtimes):
-                await self.runtimes.pop(slug).stop()
+            handovers = [await self.runtimes.pop(slug).stop() for slug in list(self.runtimes)]
+        # Shutdown: the recordings are handed over before the process goes.
+        if handovers:
+            await asyncio.wait(handovers, timeout=SHUTDOWN_HANDOVER_SECONDS)
 
 
 _engines: dict[asyncio.AbstractEventLoop, ProgramEngine] = {}

@@ -7,6 +7,7 @@ back from the engine's runtime.
 from __future__ import annotations
 
 import asyncio
+import io
 from fractions import Fraction
 
 import av
@@ -15,11 +16,12 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import AsyncClient
-from PIL import ImageStat
+from PIL import Image, ImageStat
 
 from fieldcast.core.events import stop_relay
 from ingest import services as ingest_services
 from ingest.media.whip import live_ingest
+from ingest.models import Program
 from ingest.program import services as program_services
 from ingest.program.engine import program_engine
 from tests.factories import UserFactory, VideoFactory
@@ -38,6 +40,7 @@ from tests.integration.ingest.program.engine_support import (
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 LUMA_A, LUMA_B, LUMA_CLIP = 200, 110, 60
+LUMA_SLATE = 188  # RGB (200, 200, 200) in video range
 
 
 @pytest.fixture
@@ -74,6 +77,9 @@ def test_cut_fade_lower_third_slate_and_clip_change_the_program_picture(
     )
     clip_key = default_storage.save("videos/test/clip.mp4", ContentFile(_clip_bytes(tmp_path)))
     clip = VideoFactory(owner=editor, state="published", download_key=clip_key)
+    slate_png = io.BytesIO()
+    Image.new("RGB", (400, 300), (200, 200, 200)).save(slate_png, format="PNG")
+    slate_name = default_storage.save("programs/slates/card.png", ContentFile(slate_png.getvalue()))
 
     async def scenario() -> dict:
         client = AsyncClient()
@@ -113,16 +119,18 @@ def test_cut_fade_lower_third_slate_and_clip_change_the_program_picture(
         seen["bottom_after"] = ImageStat.Stat(runtime.last_picture.y.crop(bottom)).mean[0]
         seen["top_after"] = picture_luma(runtime)
 
-        # the slate, then the clip (letterboxed: black bars left and right)
+        # the uploaded slate, then the clip (letterboxed: black bars left and right)
+        await sync_to_async(Program.objects.filter(slug=SLUG).update)(slate_image=slate_name)
         await do(program_services.program_show_slate)
-        await wait_until(lambda: runtime.target == ("slate", None))
-        seen["slate"] = picture_luma(runtime)
+        await wait_until(lambda: runtime.target == ("slate", slate_name))
+        await wait_until(lambda: near(picture_luma(runtime), LUMA_SLATE))
+        seen["slate_top_left"] = ImageStat.Stat(runtime.last_picture.y.crop((0, 0, 40, 40))).mean[0]
         await do(program_services.program_play_video, video_id=clip.pk)
         await wait_until(lambda: near(picture_luma(runtime), LUMA_CLIP, 6))
         picture = runtime.last_picture
         seen["clip_bar"] = ImageStat.Stat(picture.y.crop((0, 0, 20, HEIGHT))).mean[0]
         # played out, the clip gives way to the slate
-        await wait_until(lambda: near(picture_luma(runtime), 37), within=6)
+        await wait_until(lambda: near(picture_luma(runtime), LUMA_SLATE), within=6)
         seen["audio_underruns"] = runtime._audio.underruns
         await sync_to_async(program_services.program_stop)(slug=SLUG, editor=editor)
         await wait_until(lambda: SLUG not in engine.runtimes)
@@ -143,6 +151,6 @@ def test_cut_fade_lower_third_slate_and_clip_change_the_program_picture(
     assert near(seen["bottom_before"], LUMA_A)
     assert seen["bottom_after"] < LUMA_A - 60
     assert near(seen["top_after"], LUMA_A)
-    # the slate and the clip, letterboxed with black bars
-    assert near(seen["slate"], 37)
+    # the uploaded slate (4:3, letterboxed) and the clip, letterboxed with black bars
+    assert seen["slate_top_left"] < 20
     assert seen["clip_bar"] < 20
