@@ -7,11 +7,14 @@ import random
 
 import av
 import pytest
+from aiortc.mediastreams import VideoStreamTrack
 from asgiref.sync import async_to_sync, sync_to_async
+from av import VideoFrame
 from django.core.files.storage import default_storage
 from django.test import AsyncClient
 
 from ingest import services
+from ingest.media.ice import configure_ice
 from ingest.media.whip import live_ingest
 from ingest.models import LiveSource, SourceState
 from tests.factories import UserFactory
@@ -345,3 +348,55 @@ def test_a_thousand_garbage_requests_leave_the_endpoint_working(
     assert all(400 <= status < 500 for status in statuses), statuses
     assert final == 201
     assert LiveSource.objects.count() == 1
+
+
+class _FreezingTrack(VideoStreamTrack):
+    """A camera that sends a second of frames and then nothing (the page's camera froze)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent = 0
+
+    async def recv(self) -> VideoFrame:
+        if self.sent >= 30:
+            await asyncio.Event().wait()  # never again
+        pts, time_base = await self.next_timestamp()
+        self.sent += 1
+        frame = VideoFrame(320, 240, "yuv420p")
+        for plane in frame.planes:
+            plane.update(bytes([(self.sent * 9) % 200 + 16]) * plane.buffer_size)
+        frame.pts, frame.time_base = pts, time_base
+        return frame
+
+
+def test_a_stalled_publisher_is_hung_up_and_its_source_ends_after_the_grace(
+    live_settings, stream_secret, enqueued
+) -> None:
+    # given a short grace and a publisher whose picture freezes after a second
+    live_settings.LIVE_RECONNECT_GRACE_SECONDS = 2.0
+
+    async def scenario() -> tuple[bool, int, int]:
+        client = AsyncClient()
+        publisher = Publisher(video=False, audio=False)
+        publisher.pc.addTransceiver(_FreezingTrack(), direction="sendonly")
+        configure_ice(publisher.pc, host_addresses=["127.0.0.1"])
+        await publish(client, stream_secret, publisher)
+        source = await wait_for(_live_source)
+        # when no frame comes for LIVE_STALL_SECONDS: the ingest hangs up and waits the grace
+        waited = await wait_for(
+            lambda: not LiveSource.objects.get(pk=source.pk).connected, within=15
+        )
+        ingest = live_ingest()
+        sessions_after_stall = len(ingest.sessions)
+        # then, nobody coming back, the source ends and its recording becomes the Video
+        await wait_for(lambda: LiveSource.objects.filter(video__isnull=False).exists(), within=20)
+        await publisher.close()
+        return waited, sessions_after_stall, len(ingest.runtimes)
+
+    waited, sessions_after_stall, runtimes = async_to_sync(scenario)()
+
+    assert (waited, sessions_after_stall, runtimes) == (True, 0, 0)
+    source = LiveSource.objects.get()
+    assert (source.state, source.connection_count) == (SourceState.ENDED, 1)
+    assert source.state_reason == "The connection did not come back."
+    assert enqueued == [source.video_id]
