@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import cast
 
 import aioice
-from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from django.conf import settings
 
 
@@ -120,3 +120,20 @@ def configure_ice(
         configured = cast(ConfiguredIceConnection, connection)
         configured.host_addresses = [address for address in hosts if address]
         configured.remote_networks = networks
+
+
+async def answer_offer(
+    pc: RTCPeerConnection, offer_sdp: str, *, before_answer: Callable[[], None] | None = None
+) -> str:
+    """Take a remote offer (its candidates filtered), apply the ICE settings and answer.
+
+    WHIP (publishers) and WHEP (program monitors) both negotiate this way; `before_answer` adds
+    what this side sends (WHEP's tracks) once the offer's transceivers exist."""
+    await pc.setRemoteDescription(
+        RTCSessionDescription(sdp=filter_sdp_candidates(offer_sdp), type="offer")
+    )
+    if before_answer is not None:
+        before_answer()
+    configure_ice(pc)
+    await pc.setLocalDescription(await pc.createAnswer())
+    return str(pc.localDescription.sdp)

@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
+from aiortc import MediaStreamTrack, RTCPeerConnection
 from aiortc.mediastreams import MediaStreamError
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from fieldcast.core.errors import NotAuthenticated, PermissionDenied, ValidationFailed
 from ingest.media.background import spawn
-from ingest.media.ice import configure_ice, filter_sdp_candidates, ice_configuration
+from ingest.media.ice import answer_offer, ice_configuration
 from ingest.media.pipeline import SourceRuntime
 from ingest.media.reporting import ServiceReporter, SourceReporter
 from ingest.models import StreamKey
@@ -220,12 +220,7 @@ class LiveIngest:
         return session, answer
 
     async def _negotiate(self, pc: RTCPeerConnection, offer_sdp: str) -> str:
-        await pc.setRemoteDescription(
-            RTCSessionDescription(sdp=filter_sdp_candidates(offer_sdp), type="offer")
-        )
-        configure_ice(pc)
-        await pc.setLocalDescription(await pc.createAnswer())
-        return str(pc.localDescription.sdp)
+        return await answer_offer(pc, offer_sdp)
 
     def _start_runtime(self, source_id: int, source_key: str) -> SourceRuntime:
         runtime = SourceRuntime(

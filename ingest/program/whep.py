@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 
 import av
-from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
+from aiortc import MediaStreamTrack, RTCPeerConnection
 from aiortc.mediastreams import MediaStreamError
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AnonymousUser
@@ -41,7 +41,7 @@ from fieldcast.core.errors import (
     ValidationFailed,
 )
 from ingest.media.background import spawn
-from ingest.media.ice import configure_ice, filter_sdp_candidates, ice_configuration
+from ingest.media.ice import answer_offer, ice_configuration
 from ingest.program.audio import CHANNELS, RATE
 from ingest.program.engine import ProgramRuntime, program_engine
 from ingest.program.selectors import can_operate_studio
@@ -219,15 +219,12 @@ async def _answer(
     video: ProgramVideoTrack,
     audio: ProgramAudioTrack | None,
 ) -> str:
-    await pc.setRemoteDescription(
-        RTCSessionDescription(sdp=filter_sdp_candidates(offer_sdp), type="offer")
-    )
-    pc.addTrack(video)
-    if audio is not None:
-        pc.addTrack(audio)
-    configure_ice(pc)
-    await pc.setLocalDescription(await pc.createAnswer())
-    return str(pc.localDescription.sdp)
+    def add_tracks() -> None:
+        pc.addTrack(video)
+        if audio is not None:
+            pc.addTrack(audio)
+
+    return await answer_offer(pc, offer_sdp, before_answer=add_tracks)
 
 
 def whep_disconnect(*, session_id: str, user_id: int) -> None:
