@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Avg, CharField, Count, Max, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Cast, Concat, TruncWeek
 from django.utils import timezone
@@ -454,32 +455,54 @@ def promotion_history(*, limit: int = 50) -> list[PromotionRecord]:
 
 def active_reporters_by_week(*, weeks: int = 12) -> list[tuple[date, int]]:
     """Distinct reporters each week, oldest first (empty weeks as 0): people who earned
-    reporter points that week, or who finished an upload or went live (the activity trail)."""
+    reporter points that week, or who finished an upload or went live (the activity trail).
+
+    One query: the (week, person) pairs of both tables are merged with UNION (which drops
+    duplicates) and counted per week in the database, so only a dozen rows come back."""
     today = timezone.localdate()
     first = today - timedelta(days=today.weekday(), weeks=weeks - 1)
-    pairs = set(
+    paid = (
         PointEvent.objects.filter(week__gte=first, rule__in=REPORTER_RULES, reverses__isnull=True)
         .values_list("week", "user_id")
-        .distinct()
         .order_by()
     )
-    for day, user_id in (
+    contributed = (
         Activity.objects.filter(day__gte=first, kind__in=CONTRIBUTIONS, user__isnull=False)
-        .values_list("day", "user_id")
-        .distinct()
+        .annotate(week=TruncWeek("day"))
+        .values_list("week", "user_id")
         .order_by()
-    ):
-        pairs.add((day - timedelta(days=day.weekday()), user_id))
-    counts: dict[date, int] = {}
-    for week, _user in pairs:
-        counts[week] = counts.get(week, 0) + 1
+    )
+    counts = {_as_date(week): n for week, n in _count_union("week", paid, contributed)}
     return [
         (first + timedelta(weeks=n), counts.get(first + timedelta(weeks=n), 0))
         for n in range(weeks)
     ]
 
 
-def _as_date(value: date | datetime) -> date:
+def _count_union(column: str, *parts: QuerySet[Any, Any]) -> list[tuple[Any, int]]:
+    """COUNT(*) per value of `column` over the UNION of ORM querysets (duplicates dropped).
+    Only the querysets' own SQL and parameters go into the statement; `column` is the name of
+    the first queryset's first column."""
+    sqls: list[str] = []
+    params: list[Any] = []
+    for part in parts:
+        sql, part_params = part.query.sql_with_params()
+        sqls.append(sql)
+        params.extend(part_params)
+    name = connection.ops.quote_name(column)
+    union = " UNION ".join(sqls)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {name}, COUNT(*) FROM ({union}) AS pairs GROUP BY {name}",  # noqa: S608
+            params,
+        )
+        return list(cursor.fetchall())
+
+
+def _as_date(value: date | datetime | str) -> date:
+    """A date from what a database returns for one (SQLite gives raw SQL results as text)."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
     if isinstance(value, datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value
@@ -559,24 +582,26 @@ SEGMENT_RULES: dict[str, Q] = {
 }
 
 
-def _segment_of(row: dict[str, int]) -> str:
-    if row["recent"] >= CORE_RECENT or row["long"] >= CORE_LONG:
-        return "core_reporters"
-    if row["long"] >= 1:
-        return "occasional_reporters"
-    if row["comments"] >= 1:
-        return "commenters"
-    if row["seen"] >= 1:
-        return "watchers"
-    return "inactive"
-
-
 def user_segments() -> list[tuple[str, str, int]]:
     """(segment, label, users) for every segment; "inactive" holds every other active account
-    (nothing in 30 days and no contribution in 90)."""
-    counts = dict.fromkeys(SEGMENTS, 0)
-    for row in _segment_rows().iterator(chunk_size=5000):
-        counts[_segment_of(row)] += 1
+    (nothing in 30 days and no contribution in 90). Counted in the database: the grouped rows
+    get their segment in a CASE (the same order as SEGMENT_RULES) and only five counts return."""
+    rows = _segment_rows().values("user_id", "recent", "long", "comments", "seen")
+    sql, params = rows.query.sql_with_params()
+    q = connection.ops.quote_name
+    case = (
+        f"CASE WHEN {q('recent')} >= {CORE_RECENT:d} OR {q('long')} >= {CORE_LONG:d} "
+        f"THEN 'core_reporters' WHEN {q('long')} >= 1 THEN 'occasional_reporters' "
+        f"WHEN {q('comments')} >= 1 THEN 'commenters' WHEN {q('seen')} >= 1 THEN 'watchers' "
+        "ELSE 'inactive' END"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT segment, COUNT(*) FROM (SELECT {case} AS segment FROM ({sql}) AS people) "  # noqa: S608 - ORM SQL and constants only
+            "AS segmented GROUP BY segment",
+            params,
+        )
+        counts = dict.fromkeys(SEGMENTS, 0) | dict(cursor.fetchall())
     active = User.objects.filter(is_active=True).count()
     counts["inactive"] = active - sum(n for name, n in counts.items() if name != "inactive")
     labels = segment_labels()
