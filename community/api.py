@@ -17,13 +17,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community import notify, selectors, services
+from community import digest, notify, selectors, services
 from community.models import (
     Assignment,
     Comment,
     CommentMode,
     CommentState,
     Notification,
+    NotificationChannel,
     NotificationKind,
     Story,
     Urgency,
@@ -325,23 +326,74 @@ class NotificationsReadApi(APIView):
         return Response({"marked": changed})
 
 
+def _channel(request: Request) -> str:
+    channel = request.query_params.get("channel", NotificationChannel.APP.value)
+    if channel not in NotificationChannel.values:
+        message = _("Unknown notification channel.")
+        raise ValidationFailed(message, fields={"channel": [message]})
+    return channel
+
+
+def _preferences(user: Any, channel: str) -> dict[str, bool]:
+    return {
+        pref.kind: pref.in_app if channel == NotificationChannel.APP else pref.email
+        for pref in notify.preferences(user=user)
+    }
+
+
+CHANNEL_PARAMETER = OpenApiParameter(
+    "channel", str, enum=NotificationChannel.values, description="app (default) or email"
+)
+
+
 class NotificationPreferencesApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses={200: None}, summary="Which kinds of notification I get")
+    @extend_schema(
+        responses={200: None},
+        parameters=[CHANNEL_PARAMETER],
+        summary="Which kinds of notification I get (in the app, or in my email digest)",
+    )
     def get(self, request: Request) -> Response:
-        return Response(selectors.notification_preferences(user=request.user))  # type: ignore[arg-type]
+        return Response(_preferences(request.user, _channel(request)))
 
-    @extend_schema(request=None, responses={200: None}, summary="Turn kinds on or off")
+    @extend_schema(
+        request=None,
+        responses={200: None},
+        parameters=[CHANNEL_PARAMETER],
+        summary="Turn kinds on or off in one channel",
+    )
     def put(self, request: Request) -> Response:
+        channel = _channel(request)
         data = request.data if isinstance(request.data, dict) else {}
         if not all(isinstance(v, bool) for v in data.values()):
             raise ValidationFailed(_("Each kind is true or false."))
         unknown = set(data) - set(NotificationKind.values)
         if unknown:
             raise NotFound(_("Unknown notification kind."))
-        services.notification_preferences_set(user=request.user, enabled=data)
-        return Response(selectors.notification_preferences(user=request.user))  # type: ignore[arg-type]
+        services.notification_preferences_set(user=request.user, enabled=data, channel=channel)
+        return Response(_preferences(request.user, channel))
+
+
+class NotificationDigestApi(APIView):
+    """The email digest: off / daily / weekly, and the language it is written in."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: None}, summary="My email digest choice")
+    def get(self, request: Request) -> Response:
+        row = digest.settings_for(user=request.user)  # type: ignore[arg-type]
+        return Response({"digest": row.digest, "language": row.language})
+
+    @extend_schema(request=None, responses={200: None}, summary="Choose the email digest")
+    def put(self, request: Request) -> Response:
+        data = request.data if isinstance(request.data, dict) else {}
+        frequency, language = data.get("digest"), data.get("language", "")
+        if not isinstance(frequency, str) or not isinstance(language, str):
+            message = _("Send digest (off, daily or weekly) and optionally language.")
+            raise ValidationFailed(message)
+        row = digest.notification_digest_set(user=request.user, digest=frequency, language=language)
+        return Response({"digest": row.digest, "language": row.language})
 
 
 # --- Assignments ------------------------------------------------------------------------------

@@ -38,6 +38,11 @@ urlpatterns = [
         api.NotificationPreferencesApi.as_view(),
         name="api-notification-preferences",
     ),
+    path(
+        "notifications/digest/",
+        api.NotificationDigestApi.as_view(),
+        name="api-notification-digest",
+    ),
     path("assignments/", api.AssignmentsApi.as_view(), name="api-assignments"),
     path("assignments/<int:assignment_id>/", api.AssignmentApi.as_view(), name="api-assignment"),
     path(
