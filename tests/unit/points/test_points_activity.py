@@ -149,3 +149,15 @@ def test_going_live_is_recorded():
 
     # then once
     assert _trail() == [(reporter.pk, "live", f"livesource:{source.pk}")]
+
+
+def test_deleting_a_person_deletes_their_trail(reporter, viewer):
+    # given both have activity
+    activity_record(user=reporter, kind="login", obj=None)
+    activity_record(user=viewer, kind="login", obj=None)
+
+    # when the viewer's account is deleted
+    viewer.delete()
+
+    # then only the reporter's trail remains
+    assert _trail() == [(reporter.pk, "login", "")]
