@@ -111,3 +111,40 @@ def test_held_comment_removed_from_the_queue_reaches_its_author_who_opts_in_to_a
     assert NotificationSettings.objects.get(user=viewer).digest == "off"
     anonymous.close()
     viewer_context.close()
+
+
+def test_a_follower_hears_live_when_the_reporter_they_follow_publishes(
+    server: LiveServer, page: Page, browser: Browser
+) -> None:
+    # given a reporter with one published clip and one waiting for review
+    reporter = UserFactory(roles=["reporter"], display_name="Rita Reporter")
+    older = VideoFactory(
+        owner=reporter, state="published", published_at=timezone.now(), title="Older clip"
+    )
+    VideoFactory(owner=reporter, state="pending_review", title="Flood on Main Street")
+    follower = UserFactory(display_name="Fan Fola")
+    editor = UserFactory(roles=["editor"])
+
+    # when the follower follows her from a watch page and keeps the site open
+    fan_context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
+    fan_page = fan_context.new_page()
+    _log_in(fan_page, server, follower.email)
+    fan_page.goto(f"{server.url}/videos/{older.pk}/")
+    fan_page.get_by_test_id("follow").click()
+    expect(fan_page.get_by_test_id("unfollow")).to_be_visible()
+    expect(fan_page.get_by_test_id("bell")).to_have_attribute("data-live", "1")
+
+    # and an editor approves the waiting clip from the queue
+    _log_in(page, server, editor.email)
+    page.goto(f"{server.url}/moderation/?kind=video")
+    page.get_by_test_id("queue-item").get_by_role("link").first.click()
+    page.get_by_test_id("decide-approve").click()
+    expect(page.locator(".messages")).to_contain_text("Decision saved: Approved.")
+
+    # then the follower's bell rings without a reload, and the notification names the clip
+    expect(fan_page.get_by_test_id("bell-count")).to_have_text("1", timeout=10_000)
+    fan_page.get_by_test_id("bell").click()
+    expect(fan_page.get_by_test_id("notification").first).to_contain_text(
+        "Rita Reporter published “Flood on Main Street”"
+    )
+    fan_context.close()
