@@ -128,6 +128,7 @@ class ProgramRuntime:
         self.last_picture: Planes | None = None
         self.ticks = 0
         self.dropped = 0
+        self.encoder_restarts = 0
         self.started_at = 0.0
         self.encoder: ProgramEncoder | None = None
         self.uploader: HlsUploader | None = None
@@ -146,19 +147,19 @@ class ProgramRuntime:
         self.on_picture: Callable[[Planes], None] | None = None
 
     # --- lifecycle --------------------------------------------------------------------------
+    def _new_encoder(self, run_id: str) -> ProgramEncoder:
+        return ProgramEncoder(
+            ffmpeg=ffmpeg_path(),
+            width=self.width,
+            height=self.height,
+            fps=self.fps,
+            out_dir=self.work_dir,
+            run_id=run_id,
+        )
+
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self.encoder = await loop.run_in_executor(
-            self._pool,
-            lambda: ProgramEncoder(
-                ffmpeg=ffmpeg_path(),
-                width=self.width,
-                height=self.height,
-                fps=self.fps,
-                out_dir=self.work_dir,
-                run_id=self.run_id,
-            ),
-        )
+        self.encoder = await loop.run_in_executor(self._pool, self._new_encoder, self.run_id)
         self.uploader = HlsUploader(
             slug=self.slug, work_dir=self.work_dir, rungs=self.encoder.rungs, fps=self.fps
         )
@@ -547,6 +548,7 @@ class ProgramRuntime:
             "dropped": self.dropped + (self.encoder.dropped if self.encoder else 0),
             "encoder_lag_frames": self.encoder.backlog if self.encoder else 0,
             "encoder_running": bool(self.encoder and self.encoder.alive),
+            "encoder_restarts": self.encoder_restarts,
             "segments": self.uploader.segments_uploaded if self.uploader else 0,
             "whep_viewers": len(self.viewers),
             "on_air": self.target[0] if self.target else None,
@@ -554,10 +556,31 @@ class ProgramRuntime:
             "render_ms": round(1000 * self._render_seconds / max(1, self.ticks), 2),
         }
 
+    async def _restart_encoder_if_dead(self) -> None:
+        """FFmpeg died (killed, out of memory): start another; players see new segment names."""
+        if self.encoder is None or self.encoder.alive:
+            return
+        self.encoder_restarts += 1
+        logger.error(
+            "the encoder of program %s exited (%s); restarting it",
+            self.slug,
+            self.encoder.process.returncode,
+        )
+        loop = asyncio.get_running_loop()
+        old = self.encoder
+        await loop.run_in_executor(self._pool, old.close, 1.0)
+        self.encoder = await loop.run_in_executor(
+            self._pool, self._new_encoder, f"{self.run_id}r{self.encoder_restarts}"
+        )
+
     async def _stats_loop(self) -> None:
         layer = get_channel_layer()
         while True:
             await asyncio.sleep(STATS_SECONDS)
+            try:
+                await self._restart_encoder_if_dead()
+            except Exception:
+                logger.exception("the encoder of program %s could not be restarted", self.slug)
             if layer is None:
                 continue
             try:

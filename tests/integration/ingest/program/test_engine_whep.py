@@ -29,7 +29,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def program_settings(live_settings, tmp_path):
+def program_settings(live_settings, tmp_path, enqueued):
+    """Tiny programs in a temporary work directory; their recordings are not transcoded."""
     live_settings.PROGRAM_WORK_DIR = tmp_path / "program"
     return live_settings
 
