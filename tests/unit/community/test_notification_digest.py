@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from community import digest, services
 from community.models import DigestRun, Notification, NotificationSettings
+from fieldcast.celery_app import app
 from fieldcast.core.errors import NotAuthenticated, ValidationFailed
 from tests.factories import UserFactory, VideoFactory
 
@@ -260,3 +261,33 @@ def test_the_preferences_form_saves_all_or_nothing(reporter):
     assert prefs["video_commented"] == (False, True)
     assert prefs["video_liked"] == (False, False)
     assert NotificationSettings.objects.get(user=reporter).digest == "weekly"
+
+
+def test_a_mail_server_that_refuses_leaves_the_error_and_sends_nothing_twice(settings, reporter):
+    # given opted in, something new, and a mail server that is not listening
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 18899, 2
+    _opt_in(reporter)
+    item = _commented(reporter)
+    Notification.objects.filter(pk=item.pk).update(created_at=MORNING - timedelta(hours=3))
+
+    # when the task runs, and runs again
+    first = digest.digests_send_due(now=MORNING)
+    again = digest.digests_send_due(now=MORNING + timedelta(minutes=10))
+
+    # then nothing went out, the run keeps the error, and the notification is still unread
+    run = DigestRun.objects.get(user=reporter)
+    assert (first, again, run.sent_at) == (0, 0, None)
+    assert "refused" in run.error.lower()
+    assert Notification.objects.get(pk=item.pk).read_at is None
+
+
+def test_the_digest_task_is_registered_and_scheduled(settings):
+    # when the worker loads its task modules
+    app.loader.import_default_modules()
+
+    # then
+    assert "community.digests_send" in app.tasks
+    assert settings.CELERY_BEAT_SCHEDULE["community-notification-digests"]["task"] == (
+        "community.digests_send"
+    )
