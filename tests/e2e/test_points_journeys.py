@@ -1,16 +1,15 @@
-"""Points journeys in headless Chromium against the real server: profile level and nudge,
+"""Points journeys in headless Chromium against the real server: an editor approves a clip in
+the moderation queue and the reporter sees points, level and nudge on their profile;
 the weekly board, staff promotion with its record, the dashboard's SVG charts, a segment CSV
 and a reporter's participation score."""
 
 from __future__ import annotations
 
 import io
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -18,7 +17,6 @@ from playwright.sync_api import Page, expect
 from fieldcast.points.models import PointsAccount
 from fieldcast.points.services import activity_record, points_award
 from moderation import services as moderation_services
-from moderation.models import Case
 from tests.e2e.conftest import LiveServer
 from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory
 
@@ -31,20 +29,6 @@ def _log_in(page: Page, server: LiveServer, email: str) -> None:
     page.fill("input[name=password]", DEFAULT_PASSWORD)
     page.click("main form button[type=submit]")
     expect(page.locator(".account-name")).to_be_visible()
-
-
-def _in_plain_thread(function, **kwargs):
-    """Run a service outside Playwright's event loop: its after-commit websocket event uses
-    async_to_sync, which refuses to run in a thread that has a running loop."""
-
-    def call():
-        try:
-            return function(**kwargs)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(call).result(timeout=30)
 
 
 def test_approved_clip_raises_level_shows_nudge_and_weekly_board(
@@ -67,16 +51,16 @@ def test_approved_clip_raises_level_shows_nudge_and_weekly_board(
         hashes=[],
         similar=[],
     )
-    case = Case.objects.get(video=clip, kind="video")
 
-    # when an editor approves it in the moderation queue's service: +10 published, +5 original
-    _in_plain_thread(
-        moderation_services.case_decide,
-        case_id=case.pk,
-        editor=editor,
-        decision="approve",
-        verification="verified",
-    )
+    # when an editor claims and approves it in the moderation queue: +10 published, +5 original
+    _log_in(page, server, editor.email)
+    page.goto(f"{server.url}/moderation/")
+    page.get_by_test_id("queue-item").get_by_role("link").first.click()
+    page.get_by_test_id("claim").click()
+    page.get_by_test_id("verification").select_option("verified")
+    page.get_by_test_id("decide-approve").click()
+    expect(page.locator(".messages")).to_contain_text("Decision saved: Approved.")
+    page.context.clear_cookies()
 
     # then the reporter's profile shows level 4, 170 points and how far level 5 is
     _log_in(page, server, reporter.email)
