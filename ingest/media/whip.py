@@ -349,7 +349,10 @@ class LiveIngest:
             watcher.cancel()
         runtime = self.runtimes.get(source_id)
         if runtime is not None:
-            await runtime.finish()
+            # Shielded: the caller may be the publisher's own connection task (an RTMP
+            # unpublish), cancelled as the connection closes; the recording must still be handed
+            # over.
+            await asyncio.shield(runtime.finish())
 
     async def close_all(self) -> None:
         """Shutdown: hang up every peer connection; sources wait for a reconnect elsewhere."""
