@@ -9,12 +9,13 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fieldcast.accounts.models import User
-from fieldcast.core.errors import PermissionDenied
+from fieldcast.core.errors import PermissionDenied, ValidationFailed
 from ingest.program import selectors, services
 
 
@@ -96,6 +97,35 @@ class ProgramOnAirApi(APIView):
     def get(self, request: Request, slug: str) -> Response:
         program = selectors.program_for_slug(slug=slug)
         return Response(selectors.program_public_state(program))
+
+
+class SlateImageSerializer(serializers.Serializer):
+    image = serializers.FileField()
+
+
+class ProgramSlateImageApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": SlateImageSerializer},
+        responses=OpenApiTypes.OBJECT,
+        summary="Upload the station slate (staff): a JPEG, PNG or WebP picture",
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        upload = request.FILES.get("image")
+        if upload is None:
+            raise ValidationFailed(
+                services.slate_missing_message(),
+                fields={"image": [services.slate_missing_message()]},
+            )
+        services.program_set_slate_image(slug=slug, staff=request.user, upload=upload)  # type: ignore[arg-type]
+        return Response(_studio_state(slug, request.user))  # type: ignore[arg-type]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Back to the default slate (staff)")
+    def delete(self, request: Request, slug: str) -> Response:
+        services.program_set_slate_image(slug=slug, staff=request.user, upload=None)  # type: ignore[arg-type]
+        return Response(_studio_state(slug, request.user))  # type: ignore[arg-type]
 
 
 class ProgramCommandApi(APIView):

@@ -33,5 +33,6 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
     path("<slug:slug>/", api.ProgramDetailApi.as_view(), name="api-program"),
     path("<slug:slug>/log/", api.ProgramLogApi.as_view(), name="api-program-log"),
     path("<slug:slug>/on-air/", api.ProgramOnAirApi.as_view(), name="api-program-on-air"),
+    path("<slug:slug>/slate-image/", api.ProgramSlateImageApi.as_view(), name="api-program-slate"),
     path("<slug:slug>/<str:action>/", api.ProgramCommandApi.as_view(), name="api-program-command"),
 ]

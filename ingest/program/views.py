@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import NotFound
 from ingest.program import selectors, services
@@ -54,6 +55,7 @@ def _studio_strings() -> dict[str, str]:
         "viewers": gettext("monitors"),
         "approve": gettext("Approve"),
         "connection_lost": gettext("Connection to the studio lost. Reconnecting…"),
+        "slate_saved": gettext("The slate is saved: program shows it whenever it shows the slate."),
     }
 
 
@@ -88,6 +90,7 @@ def studio(request: HttpRequest, slug: str) -> HttpResponse:
             "state": state,
             "programs": list(selectors.programs_all()),
             "videos": selectors.playable_videos(),
+            "can_set_slate": roles.has_role_permission(user, "promote_reporter"),
             "config": config,
             "strings": _studio_strings(),
         },

@@ -446,6 +446,25 @@
   $("stop").addEventListener("click", () => command("stop"));
   $("lower-third").addEventListener("change", (e) => command("lower_third", { visible: e.target.checked }));
   $("standby").addEventListener("change", (e) => command("standby", { source: e.target.value || null }));
+  const slateForm = $("slate-form");
+  async function sendSlate(method, file) {
+    const options = { method: method, headers: { "X-CSRFToken": config.csrf }, credentials: "same-origin" };
+    if (file) { options.body = new FormData(); options.body.append("image", file); }
+    const response = await fetch("/api/v1/programs/" + config.slug + "/slate-image/", options);
+    const body = await response.json();
+    if (!response.ok) { showError(body.error.message); return; }
+    showError("");
+    slateForm.dataset.saved = "true";
+    slateForm.title = t.slate_saved;
+  }
+  if (slateForm) {
+    slateForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const file = $("slate-file").files[0];
+      if (file) sendSlate("POST", file);
+    });
+    $("slate-reset").addEventListener("click", () => sendSlate("DELETE", null));
+  }
   const channel = $("channel");
   if (channel) channel.addEventListener("change", () => { window.location.href = channel.value; });
 

@@ -229,3 +229,8 @@ def test_studio_page_queries_do_not_grow_with_sources(
     with django_assert_num_queries(len(small)):
         response = client.get("/studio/main/")
     assert response.content.decode().count('"reporter":') >= 6
+
+
+def test_only_staff_see_the_slate_upload(staff_user, editor, program) -> None:
+    assert b'data-testid="slate-form"' in _client(staff_user).get("/studio/main/").content
+    assert b'data-testid="slate-form"' not in _client(editor).get("/studio/main/").content
