@@ -73,6 +73,10 @@ def test_approved_clip_raises_level_shows_nudge_and_weekly_board(
         "30 points to level 5: 3 published clips would do it."
     )
 
+    # and their notifications tell them the new tier
+    page.goto(f"{server.url}/community/notifications/")
+    expect(page.locator("main")).to_contain_text("You are now a Citizen reporter.")
+
     # and the weekly board, reached from the header, lists them first
     page.click("header nav >> text=Leaderboards")
     board = page.get_by_test_id("leaderboard")
