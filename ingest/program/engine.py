@@ -266,7 +266,7 @@ class ProgramRuntime:
                 alpha = 1.0
             else:
                 old = self._gather(self.fade.old, now, runtimes, with_audio=False)
-        self._drop_unused_clips()
+        self._drop_unused()
         current = self._gather(target, now, runtimes, with_audio=True)
         overlay = self._lower_third() if lower_third else None
         want_frame = bool(self.viewers)
@@ -397,12 +397,12 @@ class ProgramRuntime:
             self._clip_started.pop(target[1], None)
         self.target = target
 
-    def _drop_unused_clips(self) -> None:
-        keep = {
-            t[1]
-            for t in (self.target, self.fade.old if self.fade else None)
-            if t and t[0] == "video"
-        }
+    def _drop_unused(self) -> None:
+        """Forget the scalers and clips of inputs no longer on air (a long program sees many)."""
+        live = {t for t in (self.target, self.fade.old if self.fade else None) if t is not None}
+        for target in [t for t in self._scalers if t not in live]:
+            del self._scalers[target]
+        keep = {t[1] for t in live if t[0] == "video"}
         for path in [p for p in self._clips if p not in keep]:
             clip = self._clips.pop(path)
             self._clip_started.pop(path, None)
