@@ -533,8 +533,9 @@ def activities_record(
 
 # --- Deeds decided elsewhere (moderation, live) -----------------------------------------------
 #
-# Each function is called by the service that makes the decision, inside its transaction, and
-# keys every deed so a repeated delivery pays (or costs) once.
+# Each function is called by the service that makes the decision, inside its transaction (and is
+# one transaction itself when called alone), and keys every deed so a repeated delivery pays (or
+# costs) once.
 
 APPROVAL_RULES = (Rule.VIDEO_PUBLISHED, Rule.ORIGINAL_FOOTAGE)
 
@@ -562,6 +563,7 @@ def _award_revision(
     return points_award(user=user, rule=rule, obj=obj, key=key, assignment_ref=assignment_ref)
 
 
+@transaction.atomic
 def points_original_footage(*, video: Video) -> PointEvent | None:
     """At approval: "original_footage" when the fingerprint check found no earlier match.
 
@@ -582,6 +584,7 @@ def points_original_footage(*, video: Video) -> PointEvent | None:
     )
 
 
+@transaction.atomic
 def points_approval_undo(*, video: Video, reason: str) -> list[PointEvent]:
     """An approval was undone (the video removed or unpublished): every standing approval
     payment for it ("video_published", "original_footage") gets a reversal event."""
@@ -600,6 +603,7 @@ def points_approval_undo(*, video: Video, reason: str) -> list[PointEvent]:
     return [points_reverse(event_key=key, reason=reason) for key in list(standing)]
 
 
+@transaction.atomic
 def points_content_removed(*, video: Video, reason: str) -> PointEvent | None:
     """Published content removed after review: its approval payments are reversed and the
     owner pays the "content_removed" penalty, once per removal."""
@@ -614,6 +618,7 @@ def points_content_removed(*, video: Video, reason: str) -> PointEvent | None:
     )
 
 
+@transaction.atomic
 def points_video_reinstated(*, video: Video, reason: str = "") -> list[PointEvent]:
     """An appeal was granted (rejected or removed -> published): a removal penalty is reversed,
     and the approval pays again like a first publication (original footage included)."""
