@@ -240,6 +240,7 @@ class BulkApi(APIView):
 class ReportSerializer(serializers.Serializer):
     video = serializers.IntegerField(required=False)
     user = serializers.IntegerField(required=False)
+    comment = serializers.IntegerField(required=False)
     reason = serializers.ChoiceField(choices=ReportReason.choices)
     text = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -250,7 +251,7 @@ class ReportApi(APIView):
     @extend_schema(
         request=ReportSerializer,
         responses=OpenApiTypes.OBJECT,
-        summary="Report a video or a person",
+        summary="Report a video, a comment or a person",
     )
     def post(self, request: Request) -> Response:
         body = ReportSerializer(data=request.data)
@@ -262,6 +263,7 @@ class ReportApi(APIView):
             text=data["text"],
             video_id=data.get("video"),
             user_id=data.get("user"),
+            comment_id=data.get("comment"),
         )
         return Response({"id": report.pk, "case": report.case_id}, status=status.HTTP_201_CREATED)
 

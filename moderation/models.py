@@ -170,7 +170,7 @@ class ReportReason(models.TextChoices):
 
 
 class Report(models.Model):
-    """A viewer's report on a published video or on a user."""
+    """A viewer's report on a published video, a visible comment or a user."""
 
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_reports"
@@ -184,6 +184,13 @@ class Report(models.Model):
         null=True,
         blank=True,
         related_name="reports_against",
+    )
+    comment = models.ForeignKey(
+        "community.Comment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
     )
     reason = models.CharField(max_length=20, choices=ReportReason.choices)
     text = models.TextField(blank=True)

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import time_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from community import notify
@@ -621,6 +622,14 @@ def _decide_report(
             notify.notify_video_removed(
                 video=video, case_id=case.pk, reason_code=code, reason_text=text
             )
+        elif case.comment_id is not None:
+            comment = Comment.objects.select_for_update().get(pk=case.comment_id)
+            if comment.state != CommentState.VISIBLE:
+                raise AlreadyDecided(_("This comment is no longer shown."))
+            comment = community_services.comment_remove(
+                user=editor, comment_id=comment.pk, reason=readable
+            )
+            notify.notify_comment_removed(comment=comment, case_id=case.pk, reason=readable)
         elif case.reported_user is not None:
             points_services.points_report_upheld(offender=case.reported_user, case_id=case.pk)
             notify.notify_account_warned(
@@ -628,7 +637,9 @@ def _decide_report(
             )
         _finish(case, editor, decision, reason_code=code, reason_text=text)
     subject = video.title if video is not None else ""
-    if video is None and case.reported_user is not None:
+    if case.comment is not None:
+        subject = Truncator(case.comment.body).chars(60)
+    elif video is None and case.reported_user is not None:
         subject = case.reported_user.public_name
     notify.notify_report_outcome(
         reporter_ids=reporter_ids,
@@ -790,9 +801,10 @@ def report_create(
     text: str = "",
     video_id: int | None = None,
     user_id: int | None = None,
+    comment_id: int | None = None,
 ) -> Report:
-    """A viewer reports a published video or a user. Enough distinct reporters hide the video
-    (`MODERATION_REPORT_HIDE_THRESHOLD`) until an editor decides.
+    """A viewer reports a published video, a visible comment or a user. Enough distinct
+    reporters hide the video (`MODERATION_REPORT_HIDE_THRESHOLD`) until an editor decides.
     """
     if not reporter.is_authenticated:
         raise NotAuthenticated(_("Log in to report."))
@@ -802,8 +814,8 @@ def report_create(
             _("Choose a reason."), fields={"reason": [_("Choose one of the listed reasons.")]}
         )
     text = _check_text(text, field="text")
-    if (video_id is None) == (user_id is None):
-        raise ValidationFailed(_("Report either a video or a person."))
+    if [video_id, user_id, comment_id].count(None) != 2:
+        raise ValidationFailed(_("Report one video, comment or person."))
     since = timezone.now() - timedelta(hours=1)
     if (
         Report.objects.filter(reporter=reporter, created_at__gte=since).count()
@@ -812,11 +824,19 @@ def report_create(
         raise RateLimited(_("You have sent many reports in the last hour. Please wait a while."))
     if video_id is not None:
         return _report_video(reporter=reporter, video_id=video_id, reason=reason, text=text)
+    if comment_id is not None:
+        return _report_comment(reporter=reporter, comment_id=comment_id, reason=reason, text=text)
     return _report_user(reporter=reporter, user_id=user_id or 0, reason=reason, text=text)
 
 
-def _report_case(*, video: Video | None, user: User | None) -> Case:
-    lookup: dict[str, Any] = {"video": video} if video is not None else {"reported_user": user}
+def _report_case(*, video: Video | None, user: User | None, comment: Comment | None = None) -> Case:
+    lookup: dict[str, Any]
+    if comment is not None:
+        lookup, submitted_by_id = {"comment": comment}, comment.author_id
+    elif video is not None:
+        lookup, submitted_by_id = {"video": video}, video.owner_id
+    else:
+        lookup, submitted_by_id = {"reported_user": user}, None
     case = (
         Case.objects.select_for_update()
         .filter(kind=CaseKind.REPORT, status=CaseStatus.OPEN, **lookup)
@@ -826,11 +846,7 @@ def _report_case(*, video: Video | None, user: User | None) -> Case:
         return case
     try:
         with transaction.atomic():
-            return _new_case(
-                kind=CaseKind.REPORT,
-                submitted_by_id=video.owner_id if video is not None else None,
-                **lookup,
-            )
+            return _new_case(kind=CaseKind.REPORT, submitted_by_id=submitted_by_id, **lookup)
     except IntegrityError:
         return Case.objects.select_for_update().get(
             kind=CaseKind.REPORT, status=CaseStatus.OPEN, **lookup
@@ -875,6 +891,41 @@ def _report_video(*, reporter: User, video_id: int, reason: str, text: str) -> R
             after={"video_state": VideoState.HIDDEN},
         )
         notify.notify_video_hidden(video=video, case_id=case.pk)
+    return report
+
+
+def _report_comment(*, reporter: User, comment_id: int, reason: str, text: str) -> Report:
+    """A comment people can see (visible, under a published video or on a story)."""
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("video")
+        .filter(pk=comment_id, state=CommentState.VISIBLE)
+        .first()
+    )
+    if comment is None or (
+        comment.video is not None and comment.video.state != VideoState.PUBLISHED
+    ):
+        raise NotFound(_("We could not find that comment."))
+    if comment.author_id == reporter.pk:
+        raise ValidationFailed(_("You cannot report your own comment."), code="own_content")
+    case = _report_case(video=None, user=None, comment=comment)
+    if case.reports.filter(reporter=reporter).exists():
+        raise Conflict(
+            _("You already reported this comment. Editors will look at it."), code="duplicate"
+        )
+    report = Report.objects.create(
+        reporter=reporter, comment=comment, reason=reason, text=text, case=case
+    )
+    _set_priority(case)
+    case.save(update_fields=["priority_boost_hours", "priority_at", "updated_at"])
+    _audit(
+        actor=reporter,
+        action=AuditAction.REPORT,
+        case=case,
+        video=comment.video,
+        subject_user=comment.author,
+        reason=f"{reason}: {text}" if text else reason,
+    )
     return report
 
 

@@ -14,6 +14,11 @@ urlpatterns = [
     path("bulk/", views.bulk_decide, name="moderation-bulk"),
     path("report/video/<int:video_id>/", views.report_video, name="moderation-report-video"),
     path("report/user/<int:user_id>/", views.report_user, name="moderation-report-user"),
+    path(
+        "report/comment/<int:comment_id>/",
+        views.report_comment,
+        name="moderation-report-comment",
+    ),
     path("notices/", views.notices, name="moderation-notices"),
     path("appeal/<int:video_id>/", views.appeal, name="moderation-appeal"),
     path("audit/", views.audit_log, name="moderation-audit"),

@@ -24,10 +24,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community import services as community_services
+from community.models import Comment, CommentState
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import ApplicationError, PermissionDenied
 from fieldcast.videos.models import Video
@@ -274,10 +276,24 @@ def report_user(request: HttpRequest, user_id: int) -> HttpResponse:
     return _report(request, video_id=None, user_id=user_id)
 
 
-def _report(request: HttpRequest, *, video_id: int | None, user_id: int | None) -> HttpResponse:
-    subject: Video | User | None
+@login_required
+def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
+    return _report(request, video_id=None, user_id=None, comment_id=comment_id)
+
+
+def _report(
+    request: HttpRequest,
+    *,
+    video_id: int | None,
+    user_id: int | None,
+    comment_id: int | None = None,
+) -> HttpResponse:
+    subject: Video | User | str | None
     if video_id is not None:
         subject = Video.objects.filter(pk=video_id, state="published").first()
+    elif comment_id is not None:
+        comment = Comment.objects.filter(pk=comment_id, state=CommentState.VISIBLE).first()
+        subject = Truncator(comment.body).chars(60) if comment is not None else None
     else:
         subject = User.objects.filter(pk=user_id or 0, is_active=True).first()
     if subject is None:
@@ -291,6 +307,7 @@ def _report(request: HttpRequest, *, video_id: int | None, user_id: int | None) 
                 text=request.POST.get("text", ""),
                 video_id=video_id,
                 user_id=user_id,
+                comment_id=comment_id,
             )
         except ApplicationError as refused:
             error = refused.message
