@@ -7,7 +7,15 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from community.models import Assignment, Comment, CommentAction, Story, StoryItem
+from community.models import (
+    Assignment,
+    Comment,
+    CommentAction,
+    DigestRun,
+    NotificationSettings,
+    Story,
+    StoryItem,
+)
 
 
 @admin.register(Comment)
@@ -50,3 +58,24 @@ class StoryItemInline(admin.TabularInline):
 class StoryAdmin(admin.ModelAdmin):
     list_display = ("title", "updated_at")
     inlines = (StoryItemInline,)
+
+
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(admin.ModelAdmin):
+    list_display = ("user", "digest", "language", "last_digest_at")
+    list_filter = ("digest",)
+    raw_id_fields = ("user",)
+
+
+@admin.register(DigestRun)
+class DigestRunAdmin(admin.ModelAdmin):
+    """Which digests went out (read-only: a row is what stops a second email for its period)."""
+
+    list_display = ("user", "period", "notification_count", "sent_at", "error")
+    list_filter = ("period",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

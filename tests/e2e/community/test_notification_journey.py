@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from community import services
 from community.digest import unsubscribe_token
-from community.models import CommentState, NotificationMute, NotificationSettings
+from community.models import Comment, CommentState, NotificationMute, NotificationSettings
 from tests.e2e.conftest import LiveServer
 from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory
 
@@ -79,7 +79,7 @@ def test_held_comment_removed_from_the_queue_reaches_its_author_who_opts_in_to_a
     expect(viewer_page.get_by_test_id("notification").first).to_contain_text(
         "An editor removed your comment on “Harbour at dawn”. Other (see the note): Advertising."
     )
-    assert services.Comment.objects.get(author=viewer).state == CommentState.REMOVED
+    assert Comment.objects.get(author=viewer).state == CommentState.REMOVED
 
     # when they choose a weekly digest and take likes out of their email
     prefs = viewer_page.get_by_test_id("notification-preferences")
