@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from community import event_selectors, event_services, notify
 from community.models import Event, EventRegistration, GuestExpert, Notification
+from fieldcast.celery_app import app as celery_app
 from fieldcast.core.errors import (
     Conflict,
     NotAuthenticated,
@@ -479,3 +480,22 @@ def test_the_badge_for_a_missing_person_is_not_found(staff_user):
     with pytest.raises(NotFound):
         event_services.guest_expert_grant(user=staff_user, expert_id=999_999)
     assert not GuestExpert.objects.exists()
+
+
+def test_the_reminder_task_is_registered_scheduled_and_sends(settings, editor, viewer):
+    # given an event in 30 minutes with the viewer holding a place
+    event = _create(editor)
+    event_services.event_sign_up(user=viewer, event_id=event.pk)
+    now = timezone.now()
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=now + timedelta(minutes=30), ends_at=now + timedelta(hours=1)
+    )
+
+    # when the beat's task runs (looked up as a starting worker finds it), twice
+    celery_app.loader.import_default_modules()
+    task = celery_app.tasks[settings.CELERY_BEAT_SCHEDULE["community-event-reminders"]["task"]]
+    first, second = task.run(), task.run()
+
+    # then one reminder went out
+    assert (first, second) == (1, 0)
+    assert Notification.objects.filter(recipient=viewer, kind="event_reminder").count() == 1
