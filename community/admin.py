@@ -12,6 +12,9 @@ from community.models import (
     Comment,
     CommentAction,
     DigestRun,
+    Event,
+    EventRegistration,
+    GuestExpert,
     NotificationSettings,
     Story,
     StoryItem,
@@ -23,7 +26,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_display = ("id", "video", "author", "state", "depth", "created_at")
     list_filter = ("state",)
     search_fields = ("body",)
-    raw_id_fields = ("video", "author", "parent", "root")
+    raw_id_fields = ("video", "story", "author", "parent", "root")
 
 
 @admin.register(CommentAction)
@@ -79,3 +82,26 @@ class DigestRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """Events are created and run on /community/events/ (the rules live in the services)."""
+
+    list_display = ("id", "title", "kind", "starts_at", "capacity")
+    list_filter = ("kind",)
+    search_fields = ("title",)
+    raw_id_fields = ("created_by",)
+
+
+@admin.register(EventRegistration)
+class EventRegistrationAdmin(admin.ModelAdmin):
+    list_display = ("id", "event", "user", "state", "queued_at", "attended_at")
+    list_filter = ("state",)
+    raw_id_fields = ("event", "user", "attendance_marked_by")
+
+
+@admin.register(GuestExpert)
+class GuestExpertAdmin(admin.ModelAdmin):
+    list_display = ("user", "title", "granted_by", "granted_at")
+    raw_id_fields = ("user", "granted_by")
