@@ -381,3 +381,23 @@ def test_api_grant_and_read_the_badge(staff_user, viewer):
     # then
     assert granted.status_code == 201
     assert read.json() == {"user_id": viewer.pk, "guest_expert": True}
+
+
+def test_event_text_is_rendered_inert(editor, viewer):
+    # given an event whose title and description carry markup
+    event = _event(
+        editor,
+        title='<script>alert("t")</script>Meet-up',
+        description='<img src=x onerror="alert(1)">Bring water',
+    )
+
+    # when
+    listing = _client(viewer).get("/community/events/").content.decode()
+    page = _client(viewer).get(f"/community/events/{event.pk}/").content.decode()
+
+    # then the markup is shown as text, never as tags
+    for body in (listing, page):
+        assert '<script>alert("t")</script>' not in body
+        assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;Meet-up" in body
+    assert '<img src=x onerror="alert(1)">' not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;Bring water" in page
