@@ -477,3 +477,27 @@ def test_lower_third_names_the_assignment_city(holder, program, make_source) -> 
         "Kumasi",
         "Kejetia market",
     )
+
+
+def test_the_phone_tally_spans_every_running_channel(
+    holder, program, make_source, staff_user
+) -> None:
+    # given a second running channel with A on preview, while main has A on program
+    services.program_create(staff=staff_user, slug="north", name="North")
+    services.program_take_switcher(slug="north", editor=holder)
+    services.program_start(slug="north", editor=holder)
+    a = make_source(SourceState.APPROVED)
+    b = make_source(SourceState.APPROVED)
+    services.program_set_preview(slug="north", editor=holder, source_key=str(a.key))
+    services.program_set_preview(slug="main", editor=holder, source_key=str(b.key))
+
+    # then
+    assert selectors.source_tally(source=a) == "preview"
+    services.program_cut(slug="main", editor=holder, source_key=str(a.key))
+    assert selectors.source_tally(source=a) == "program"
+    assert selectors.source_tally(source=b) == "preview"
+
+    # and a stopped channel lights nothing
+    services.program_stop(slug="north", editor=holder)
+    services.program_show_slate(slug="main", editor=holder)
+    assert selectors.source_tally(source=a) == "none"
