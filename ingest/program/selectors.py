@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
 from community.models import Assignment
@@ -48,6 +48,20 @@ def program_for_slug(*, slug: str) -> Program:
 
 def programs_all() -> QuerySet[Program]:
     return Program.objects.order_by("slug")
+
+
+def studio_operators(*, exclude: User | None = None, limit: int = 50) -> list[User]:
+    """Editors the switcher can be handed to (active, with the studio role), by name."""
+    holders = User.objects.filter(is_active=True).filter(
+        Q(
+            groups__permissions__codename="operate_studio",
+            groups__permissions__content_type__app_label="accounts",
+        )
+        | Q(is_superuser=True)
+    )
+    if exclude is not None:
+        holders = holders.exclude(pk=exclude.pk)
+    return list(holders.distinct().order_by("display_name", "email")[:limit])
 
 
 def can_operate_studio(user: Any) -> bool:

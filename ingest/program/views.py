@@ -91,6 +91,7 @@ def studio(request: HttpRequest, slug: str) -> HttpResponse:
             "programs": list(selectors.programs_all()),
             "videos": selectors.playable_videos(),
             "can_set_slate": roles.has_role_permission(user, "promote_reporter"),
+            "editors": selectors.studio_operators(exclude=user),
             "config": config,
             "strings": _studio_strings(),
         },

@@ -201,7 +201,7 @@
     running.textContent = state.running ? t.running : t.stopped;
     $("holder").textContent = mine ? t.you_hold : state.switcher_holder ? format(t.held_by, { name: state.switcher_holder.name }) : t.nobody_holds;
     $("take").hidden = mine;
-    $("release").hidden = !mine;
+    $("hand-over").hidden = !mine;
     $("start").hidden = !mine || state.running;
     $("stop").hidden = !mine || !state.running;
     document.querySelectorAll("[data-command]").forEach((button) => {
@@ -441,7 +441,10 @@
     button.addEventListener("click", () => run(button.dataset.command));
   });
   $("take").addEventListener("click", () => command("take"));
-  $("release").addEventListener("click", () => command("hand_over", { to_user: null }));
+  $("release").addEventListener("click", () => {
+    const to = parseInt($("hand-to").value, 10);
+    command("hand_over", { to_user: Number.isFinite(to) ? to : null });
+  });
   $("start").addEventListener("click", () => command("start"));
   $("stop").addEventListener("click", () => command("stop"));
   $("lower-third").addEventListener("change", (e) => command("lower_third", { visible: e.target.checked }));

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from fieldcast.core.navigation import navigation
 from ingest.models import ProgramLogEntry, SourceState
 from ingest.program import services
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +234,19 @@ def test_studio_page_queries_do_not_grow_with_sources(
 def test_only_staff_see_the_slate_upload(staff_user, editor, program) -> None:
     assert b'data-testid="slate-form"' in _client(staff_user).get("/studio/main/").content
     assert b'data-testid="slate-form"' not in _client(editor).get("/studio/main/").content
+
+
+def test_the_switcher_can_be_handed_to_another_editor_from_the_page(
+    editor, reporter, program
+) -> None:
+    # given another editor
+    other = UserFactory(display_name="Night desk", roles=["reporter", "editor"])
+
+    # when the editor opens the studio
+    html = _client(editor).get("/studio/main/").content.decode()
+
+    # then the hand-over list names the other editor, not the reporter nor the editor herself
+    hand_to = html.split('data-testid="hand-to"')[1].split("</select>")[0]
+    assert f'value="{other.pk}">Night desk<' in hand_to
+    assert f'value="{reporter.pk}"' not in hand_to
+    assert f'value="{editor.pk}"' not in hand_to
