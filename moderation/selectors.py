@@ -52,6 +52,7 @@ def queue_cases(
         "comment",
         "comment__author",
         "comment__video",
+        "comment__story",
     )
     # An appeal is routed away from the editor whose decision it contests.
     cases = cases.exclude(excluded_editor=editor)
@@ -137,6 +138,7 @@ def case_for_review(*, case_id: int) -> CaseReview | None:
             "comment",
             "comment__author",
             "comment__video",
+            "comment__story",
         )
         .filter(pk=case_id)
         .first()
