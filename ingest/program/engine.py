@@ -614,7 +614,10 @@ class ProgramEngine:
             return
         layer = get_channel_layer()
         if layer is not None:
-            self._channel = await layer.new_channel("program-engine.")
+            # The default prefix on purpose: channels_redis reads every process-local channel of
+            # one prefix through one shared receive lock, and a waiting receive on a prefix of its
+            # own would hold that lock and starve every websocket consumer in this process.
+            self._channel = await layer.new_channel()
             await layer.group_add(ENGINE_GROUP, self._channel)
             self._listener = asyncio.create_task(self._listen(), name="program-engine")
             core_events.ensure_relay()
