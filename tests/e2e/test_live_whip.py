@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
+from collections.abc import Callable
+from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect
 
 from fieldcast.videos.models import Video
 from ingest.models import LiveSource, SourceState
 from tests.e2e.conftest import LiveServer
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.integration.ingest.impairment import ImpairedLink, sdp_point_at, sdp_udp_address
 
 pytestmark = pytest.mark.e2e
 
@@ -137,3 +142,114 @@ def test_reporter_page_reconnects_into_the_same_source(
     assert (source.connection_count, source.connected, source.state) == (2, True, "live")
     expect(phone.get_by_test_id("live-state")).to_have_text("Live")
     phone_context.close()
+
+
+class ImpairedNetwork:
+    """The phone's 3G: every WHIP session of the page goes through its own ImpairedLink
+    (750 kbit/s, 150 ± 50 ms, 3 % loss, loopback only), run in a thread of its own.
+
+    `outage()` darkens every link; `restore()` brings the network back for links made since, not
+    for the old path (a phone back from an outage usually has a new address: the old 5-tuple is
+    gone), so the page has to reconnect rather than ride on its old connection."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.links: list[ImpairedLink] = []
+        self.dark = False
+        self._dead: list[ImpairedLink] = []
+
+    def _call(self, fn: Callable[[], object]) -> None:
+        asyncio.run_coroutine_threadsafe(self._run(fn), self.loop).result(5)
+
+    async def _run(self, fn: Callable[[], object]) -> None:
+        fn()
+
+    def handle_whip(self, route: Route, request: Request) -> None:
+        """Playwright route for POST /live/whip/: a new link, candidates pointed at it."""
+        if request.method != "POST":
+            route.fallback()
+            return
+        offer = request.post_data or ""
+        link = ImpairedLink(publisher=sdp_udp_address(offer))
+        asyncio.run_coroutine_threadsafe(link.start(), self.loop).result(5)
+        if self.dark:
+            self._call(link.outage)
+        self.links.append(link)
+        response = route.fetch(post_data=sdp_point_at(offer, link.ingest_side))
+        body = response.text()
+        if response.status == 201:
+            link.ingest = sdp_udp_address(body)
+            body = sdp_point_at(body, link.publisher_side)
+        route.fulfill(response=response, body=body)
+
+    def outage(self) -> None:
+        self.dark = True
+        self._dead = list(self.links)
+        for link in self._dead:
+            self._call(link.outage)
+
+    def restore(self) -> None:
+        self.dark = False
+        for link in self.links:
+            if link not in self._dead:
+                self._call(link.restore)
+
+    def close(self) -> None:
+        for link in self.links:
+            self._call(link.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+def test_reporter_page_over_3g_rides_out_an_outage_into_the_same_source(
+    server: LiveServer, browser: Browser
+) -> None:
+    # given a reporter on the go-live page, on a 3G-like network, with the 3G preset
+    reporter = UserFactory(email="esi@example.org", display_name="Esi", roles=["reporter"])
+    network = ImpairedNetwork()
+    phone_context = _phone(browser)
+    phone = _log_in(phone_context, server, reporter.email)
+    phone.route(lambda url: urlparse(url).path == "/live/whip/", network.handle_whip)
+    phone.goto(f"{server.url}/live/go/")
+    phone.select_option("#quality", "3g")
+    try:
+        # when it goes live and films for 20 s
+        phone.get_by_test_id("go-live").click()
+        expect(phone.get_by_test_id("live-state")).to_have_text("Live")
+        phone.wait_for_timeout(20_000)  # sync Playwright runs route handlers only while waiting
+        source = LiveSource.objects.get()
+        frames_before = source.stats.get("frames", 0)
+        assert (source.state, source.connected, source.connection_count) == ("live", True, 1)
+        assert frames_before > 0
+
+        # and the network drops everything for 5 s
+        network.outage()
+        phone.wait_for_timeout(5_000)
+        network.restore()
+
+        # then the page reconnects by itself into the same source, which never ended
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline:
+            source.refresh_from_db()
+            if source.connection_count >= 2 and source.connected:
+                break
+            phone.wait_for_timeout(500)
+        assert (source.state, source.connected) == ("live", True)
+        assert source.connection_count >= 2
+        assert LiveSource.objects.count() == 1
+        assert len(network.links) >= 2
+        assert network.links[0].up.stats.lost > 0  # the link really was lossy
+        expect(phone.get_by_test_id("live-state")).to_have_text("Live")
+        # and frames flow again (the ingest stores its stats every few seconds)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            source.refresh_from_db()
+            if source.stats.get("frames", 0) > frames_before + 30:
+                break
+            phone.wait_for_timeout(1_000)
+        assert source.stats.get("frames", 0) > frames_before + 30
+    finally:
+        phone_context.close()
+        network.close()

@@ -188,12 +188,12 @@ _CANDIDATE = re.compile(
 )
 
 
-def sdp_udp_address(sdp: str) -> Address:
-    """The UDP host candidate of the SDP's first media section (the BUNDLE transport)."""
-    match = _CANDIDATE.search(sdp)
-    if match is None:
-        raise ValueError("the SDP has no UDP host candidate")
-    return match.group(2), int(match.group(3))
+def sdp_udp_address(sdp: str, host: str = "127.0.0.1") -> Address:
+    """The first UDP host candidate on `host` (the BUNDLE transport of the first media section)."""
+    for match in _CANDIDATE.finditer(sdp):
+        if match.group(2) == host:
+            return match.group(2), int(match.group(3))
+    raise ValueError(f"the SDP has no UDP host candidate on {host}")
 
 
 def sdp_point_at(sdp: str, address: Address) -> str:
