@@ -20,8 +20,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import CommandError
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from django.test import TransactionTestCase
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
@@ -85,6 +87,23 @@ class LiveServer:
 _flush_tables = getattr(TransactionTestCase, "_fixture_teardown")  # noqa: B009 - private, untyped
 
 
+def _keep_content_type_ids(before: dict[tuple[str, str], int]) -> None:
+    """The flush empties django_content_type and post_migrate recreates the rows under new ids,
+    but the live server process caches content types (`get_for_model`): a later test that stores
+    one (a points event, an admin log entry) would point at an id that no longer exists. Give each
+    recreated content type (and its permissions) its old id back."""
+    with transaction.atomic():
+        for pk, app_label, model in list(
+            ContentType.objects.values_list("pk", "app_label", "model")
+        ):
+            old = before.get((app_label, model))
+            if old is None or old == pk:
+                continue
+            ContentType.objects.filter(pk=pk).update(id=old)
+            Permission.objects.filter(content_type_id=pk).update(content_type_id=old)
+    ContentType.objects.clear_cache()
+
+
 def _flush_tables_retrying_deadlocks(test_case: TransactionTestCase) -> None:
     """Empty the tables after a test, retrying when the live server's own writes deadlock it.
 
@@ -92,9 +111,14 @@ def _flush_tables_retrying_deadlocks(test_case: TransactionTestCase) -> None:
     takes its table locks one by one, so PostgreSQL may pick the flush as a deadlock victim. The
     flush runs in one transaction, so a retry starts clean.
     """
+    content_type_ids = {
+        (app_label, model): pk
+        for pk, app_label, model in ContentType.objects.values_list("pk", "app_label", "model")
+    }
     for attempt in range(10):
         try:
             _flush_tables(test_case)
+            _keep_content_type_ids(content_type_ids)
             return
         except CommandError as error:
             deadlock = isinstance(error.__cause__, OperationalError) and "deadlock" in str(
