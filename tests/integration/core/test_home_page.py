@@ -43,8 +43,9 @@ def test_home_page_query_count_does_not_grow_with_videos(
     for n in range(15):
         _published(f"Clip {n}", n)
 
-    # when the home page renders, then the number of queries stays small and fixed
-    with django_assert_max_num_queries(4):
+    # when the home page renders, then the number of queries stays small and fixed: programs,
+    # sources on air, stories, newest and most watched (community/feed_selectors.py)
+    with django_assert_max_num_queries(5):
         assert client.get("/").status_code == 200
 
 
