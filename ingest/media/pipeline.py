@@ -12,6 +12,7 @@ import asyncio
 import base64
 import io
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import av
+from av.video.reformatter import VideoReformatter
 from PIL import Image
 
 from ingest.events import send_media_event
@@ -39,13 +41,26 @@ MAX_RECORDING_BACKLOG = 60  # frames waiting for the encoder before new ones are
 _preview_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest-preview")
 
 
+# One scaler per preview thread: `frame.reformat()` uses the frame's own context, which the
+# recording and program threads may be using on the same frame at the same time.
+_preview_scalers = threading.local()
+
+
 def encode_preview(frame: av.VideoFrame, size: tuple[int, int] = PREVIEW_SIZE) -> bytes:
     """A letterboxed JPEG of `size` (blocking: call it in a thread)."""
     width, height = size
     scale = min(width / frame.width, height / frame.height)
     scaled_w = max(2, int(frame.width * scale) // 2 * 2)
     scaled_h = max(2, int(frame.height * scale) // 2 * 2)
-    image = frame.reformat(width=scaled_w, height=scaled_h, format="rgb24").to_image()
+    scaler = getattr(_preview_scalers, "scaler", None)
+    if scaler is None:
+        scaler = _preview_scalers.scaler = VideoReformatter()
+    # threads=1: swscale's slice threads (one pair per context) are created and freed with the
+    # scalers; a fork (ffmpeg subprocesses) racing a thread start can leave the child stuck, and
+    # freeing them at interpreter exit has hung. Small frames gain nothing from them.
+    image = scaler.reformat(
+        frame, width=scaled_w, height=scaled_h, format="rgb24", threads=1
+    ).to_image()
     canvas = Image.new("RGB", size)
     canvas.paste(image, ((width - scaled_w) // 2, (height - scaled_h) // 2))
     out = io.BytesIO()

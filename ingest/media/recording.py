@@ -17,6 +17,7 @@ from typing import Any
 import av
 import av.container
 import av.video.stream
+from av.video.reformatter import VideoReformatter
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class Recorder:
         self._stream: av.video.stream.VideoStream | None = None
         self._started: float | None = None
         self._last_pts = -1
+        self._scaler = VideoReformatter()
         self._audio: Any = None  # the AAC stream, opened with the video
         self._resampler: Any = None
         self._audio_next = 0  # next audio pts, in samples
@@ -82,8 +84,14 @@ class Recorder:
             if pts <= self._last_pts:
                 pts = self._last_pts + 1
             self._last_pts = pts
-            out = frame.reformat(
-                width=self._stream.width, height=self._stream.height, format="yuv420p"
+            # A scaler of our own: `frame.reformat()` uses the frame's one context, which the
+            # preview and program threads may be using on this same frame right now.
+            out = self._scaler.reformat(
+                frame,
+                width=self._stream.width,
+                height=self._stream.height,
+                format="yuv420p",
+                threads=1,  # no swscale slice threads: see encode_preview
             )
             out.pts = pts
             out.time_base = TIME_BASE
