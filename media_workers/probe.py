@@ -27,7 +27,6 @@ message is written for the reporter and shown on their page.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -152,6 +151,7 @@ def _run_probe_child(path: Path, format_name: str) -> dict[str, Any]:
         format_name,
         str(settings.TRANSCODE_MAX_WIDTH),
         str(settings.TRANSCODE_MAX_HEIGHT),
+        str(_PROBE_MEMORY_BYTES),
     ]
     try:
         completed = subprocess.run(  # noqa: S603 - our interpreter, our module, a path we chose
@@ -159,7 +159,6 @@ def _run_probe_child(path: Path, format_name: str) -> dict[str, Any]:
             capture_output=True,
             timeout=_PROBE_TIMEOUT_SECONDS,
             check=False,
-            preexec_fn=_limit_child_memory,  # noqa: PLW1509 - no threads hold locks here
         )
     except subprocess.TimeoutExpired as exc:
         raise _damaged() from exc
@@ -170,10 +169,6 @@ def _run_probe_child(path: Path, format_name: str) -> dict[str, Any]:
     except ValueError as exc:
         raise _damaged() from exc
     return facts
-
-
-def _limit_child_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (_PROBE_MEMORY_BYTES, _PROBE_MEMORY_BYTES))
 
 
 def _validate(facts: dict[str, Any], format_name: str) -> ProbeResult:

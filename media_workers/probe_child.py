@@ -1,13 +1,17 @@
 """The probe's child process: PyAV opens the original with a forced demuxer and prints JSON.
 
 Kept free of Django so it starts fast, and run as `python -m media_workers.probe_child PATH FORMAT
-MAX_WIDTH MAX_HEIGHT` by `media_workers.probe`, which explains why it is a separate process.
+MAX_WIDTH MAX_HEIGHT MEMORY_BYTES` by `media_workers.probe`, which explains why it is a separate
+process. It caps its own address space before opening the file: a `preexec_fn` in the parent would
+run Python between fork and exec, which can hang when the parent has other threads (the ingest's
+codec threads live in the same process as the recordings' probe).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import resource
 import sys
 from fractions import Fraction
 from typing import Any
@@ -94,5 +98,6 @@ def probe(path: str, format_name: str, max_width: int, max_height: int) -> dict[
 
 
 if __name__ == "__main__":
-    _path, _format, _max_w, _max_h = sys.argv[1:5]
+    _path, _format, _max_w, _max_h, _memory = sys.argv[1:6]
+    resource.setrlimit(resource.RLIMIT_AS, (int(_memory), int(_memory)))
     print(json.dumps(probe(_path, _format, int(_max_w), int(_max_h))))
