@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -83,7 +84,7 @@ async def publishers(count: int, seconds: float) -> None:
         answer = json.loads(await reader.readline())
         await pc.setRemoteDescription(RTCSessionDescription(sdp=answer["answer"], type="answer"))
         pcs.append(pc)
-    await asyncio.sleep(seconds + 5)
+    await asyncio.sleep(seconds + 40)  # warm-up (up to 20 s) + the window; killed when done
     for pc in pcs:
         await pc.close()
 
@@ -172,7 +173,8 @@ async def run_one(count: int, seconds: float) -> dict[str, Any]:
     result = await measure(ingest, count, seconds)
     await ingest.close_all()
     for child in children:
-        child.kill()
+        with contextlib.suppress(ProcessLookupError):
+            child.kill()
         await child.wait()
     return result
 
