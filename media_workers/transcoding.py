@@ -202,13 +202,22 @@ def _local_source(video: Video, work: Path) -> Path:
     return target
 
 
+def _load_prctl() -> Callable[..., int] | None:
+    try:
+        return ctypes.CDLL("libc.so.6", use_errno=True).prctl  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None  # not Linux: an orphan FFmpeg finishes its scratch work and exits
+
+
+# Looked up once here, in the parent: between fork and exec the child must not dlopen (the
+# loader's lock may be held by another thread of a busy process, and the child would hang).
+_prctl = _load_prctl()
+
+
 def _die_with_parent() -> None:
     """In the FFmpeg child: get SIGKILL when the worker that started us dies."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except OSError:
-        pass  # not Linux: an orphan FFmpeg finishes its scratch work and exits
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def run_ffmpeg(
