@@ -161,6 +161,9 @@ def test_assignment_journey_from_call_to_the_story_timeline(
         phone.fill("#upload-title", "Queue at the Zoo Road station")
         phone.click("#upload-start")
         expect(phone.get_by_test_id("upload-percent")).to_have_text("100%", timeout=30_000)
+        # the bar reads 100% once the bytes are sent; the page may close only once the server
+        # has answered the last PATCH (the processing panel opens then), or the upload is cut short
+        expect(phone.locator("#processing")).to_be_visible(timeout=60_000)
     finally:
         reporter_context.close()
     # (the live progress bars are the upload journey's subject: here the worker's result counts)

@@ -106,7 +106,8 @@ def test_reporter_goes_live_editor_sees_moving_preview_and_rejects(
             break
         time.sleep(1)
     assert source.video is not None
-    assert (source.video.state, source.video.owner_id) == ("pending_review", reporter.pk)
+    video = source.video
+    assert (video.state, video.owner_id, video.state_reason) == ("pending_review", reporter.pk, "")
     assert Video.objects.filter(owner=reporter).count() == 1
     phone_context.close()
 
