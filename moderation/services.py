@@ -291,23 +291,31 @@ def cases_sync_live_sources() -> int:
         .exclude(live_source__state=SourceState.LIVE)
     )
     for case in stale.select_related("live_source"):
-        before = _case_state(case)
-        case.status = CaseStatus.DECIDED
-        case.decision = Decision.CLOSED
-        case.decided_at = timezone.now()
-        case.claimed_by = None
-        case.claimed_until = None
-        case.save()
-        _audit(
-            actor=None,
-            action=AuditAction.DECIDE,
-            case=case,
+        _close_decided_elsewhere(
+            case,
             reason=_("The live source is %(state)s.")
             % {"state": case.live_source.get_state_display() if case.live_source else ""},
-            before=before,
-            after=_case_state(case),
         )
     return opened
+
+
+def _close_decided_elsewhere(case: Case, *, reason: str) -> None:
+    """Close an open case whose item was settled outside the queue (audited, no editor)."""
+    before = _case_state(case)
+    case.status = CaseStatus.DECIDED
+    case.decision = Decision.CLOSED
+    case.decided_at = timezone.now()
+    case.claimed_by = None
+    case.claimed_until = None
+    case.save()
+    _audit(
+        actor=None,
+        action=AuditAction.DECIDE,
+        case=case,
+        reason=reason,
+        before=before,
+        after=_case_state(case),
+    )
 
 
 @transaction.atomic
@@ -342,21 +350,10 @@ def cases_sync_held_comments() -> int:
         .exclude(comment__state=CommentState.HELD)
     )
     for case in stale.select_related("comment"):
-        before = _case_state(case)
-        case.status = CaseStatus.DECIDED
-        case.decision = Decision.CLOSED
-        case.decided_at = timezone.now()
-        case.claimed_by = None
-        case.claimed_until = None
-        case.save()
-        _audit(
-            actor=None,
-            action=AuditAction.DECIDE,
-            case=case,
+        _close_decided_elsewhere(
+            case,
             reason=_("The comment was decided elsewhere (%(state)s).")
             % {"state": case.comment.get_state_display() if case.comment else ""},
-            before=before,
-            after=_case_state(case),
         )
     return opened
 
