@@ -271,6 +271,13 @@ def transcode_command(
     )
     thumbnails = ffmpeg.output(
         branches.stream(len(renditions) + 1)
+        # The tile filter only emits a full sheet: hold the last picture long enough that a clip
+        # shorter than one interval (a one-second live that an editor stopped) still fills it.
+        .filter(
+            "tpad",
+            stop_mode="clone",
+            stop_duration=round(grid.interval * grid.rows * grid.columns, 3),
+        )
         .filter("fps", fps=f"1/{grid.interval}")
         .filter("scale", grid.tile_width, grid.tile_height)
         .filter("tile", f"{grid.columns}x{grid.rows}"),

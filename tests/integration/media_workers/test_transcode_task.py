@@ -16,6 +16,7 @@ from fieldcast.videos.models import Video
 from media_workers import transcoding
 from media_workers.ffmpeg_binary import ffmpeg_path
 from media_workers.tasks import transcode_video
+from tests.integration.media_workers.conftest import make_clip
 
 EXPECTED_FILES = [
     "240p/index.m3u8",
@@ -63,6 +64,20 @@ def test_transcode_task_publishes_one_hls_set_and_moves_the_video_to_review(
         text = master.read().decode()
     assert "240p/index.m3u8" in text
     assert "RESOLUTION=320x240" in text
+
+
+def test_a_clip_shorter_than_a_second_still_gets_its_poster_and_thumbnail_strip(
+    upload_video, clip_dir: Path
+) -> None:
+    # given a 0.6 s clip (a live an editor stopped at once, recorded and handed over)
+    clip = make_clip(clip_dir / "blink.mp4", seconds=0.6)
+    video = upload_video(clip.read_bytes())
+    # when
+    transcode_video(video.pk)
+    # then it waits for review with every output, the strip holding its one picture
+    video.refresh_from_db()
+    assert (video.state, video.state_reason) == ("pending_review", "")
+    assert _files_under(f"videos/{video.key}/") == ["v1/" + name for name in EXPECTED_FILES]
 
 
 def test_transcode_task_output_download_plays_and_has_no_phone_tags(
