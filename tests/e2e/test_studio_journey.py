@@ -85,7 +85,11 @@ def test_editor_cuts_two_live_phones_to_air_and_viewers_watch_the_program(
     editor = UserFactory(
         email="desk@example.org", display_name="Desk", roles=["reporter", "editor"]
     )
-    Program.objects.get_or_create(slug="main", defaults={"name": "Main"})
+    # (a loaded machine can starve a fake camera for over a second; the automatic cut-away that
+    # would then take it off air has its own integration test, so this journey allows it 5 s)
+    Program.objects.update_or_create(
+        slug="main", defaults={"name": "Main", "cutaway_after_seconds": 5.0}
+    )
     phone_a_context, phone_a = _go_live(browser, server, "amara@example.org", "Market fire")
     phone_b_context, phone_b = _go_live(browser, server, "kofi@example.org", "Flooded bridge")
     a = LiveSource.objects.get(title="Market fire")
