@@ -41,6 +41,7 @@
     badge.dataset.live = running ? "true" : "false";
     badge.textContent = running ? t.live : t.off_air;
     $("live-offair").hidden = running;
+    $("live-now").hidden = !running;  // nothing is on air: the off-air card says so
     let story = "", reporter = "";
     if (running && state.on_air) {
       story = state.on_air.story;

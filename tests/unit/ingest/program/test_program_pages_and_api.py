@@ -81,6 +81,8 @@ def test_the_viewer_page_says_off_air_when_stopped(program) -> None:
     html = Client().get("/live/main/").content.decode()
     assert 'data-live="false"' in html
     assert "Off air" in html
+    # and no empty "On air now" block under the off-air card
+    assert 'data-testid="live-now" hidden' in html
 
 
 def test_the_ingest_pages_under_live_still_win(editor) -> None:
