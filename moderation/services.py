@@ -857,21 +857,14 @@ def _report_video(*, reporter: User, video_id: int, reason: str, text: str) -> R
     if video.owner_id == reporter.pk:
         raise ValidationFailed(_("You cannot report your own video."), code="own_content")
     case = _report_case(video=video, user=None)
-    if case.reports.filter(reporter=reporter).exists():
-        raise Conflict(
-            _("You already reported this video. Editors will look at it."), code="duplicate"
-        )
-    report = Report.objects.create(
-        reporter=reporter, video=video, reason=reason, text=text, case=case
-    )
-    _set_priority(case)
-    case.save(update_fields=["priority_boost_hours", "priority_at", "updated_at"])
-    _audit(
-        actor=reporter,
-        action=AuditAction.REPORT,
+    report = _file_report(
         case=case,
-        video=video,
-        reason=f"{reason}: {text}" if text else reason,
+        reporter=reporter,
+        reason=reason,
+        text=text,
+        already=_("You already reported this video. Editors will look at it."),
+        target={"video": video},
+        audit={"video": video},
     )
     distinct = case.reports.values("reporter_id").distinct().count()
     if distinct >= settings.MODERATION_REPORT_HIDE_THRESHOLD:
@@ -906,24 +899,15 @@ def _report_comment(*, reporter: User, comment_id: int, reason: str, text: str) 
     if comment.author_id == reporter.pk:
         raise ValidationFailed(_("You cannot report your own comment."), code="own_content")
     case = _report_case(video=None, user=None, comment=comment)
-    if case.reports.filter(reporter=reporter).exists():
-        raise Conflict(
-            _("You already reported this comment. Editors will look at it."), code="duplicate"
-        )
-    report = Report.objects.create(
-        reporter=reporter, comment=comment, reason=reason, text=text, case=case
-    )
-    _set_priority(case)
-    case.save(update_fields=["priority_boost_hours", "priority_at", "updated_at"])
-    _audit(
-        actor=reporter,
-        action=AuditAction.REPORT,
+    return _file_report(
         case=case,
-        video=comment.video,
-        subject_user=comment.author,
-        reason=f"{reason}: {text}" if text else reason,
+        reporter=reporter,
+        reason=reason,
+        text=text,
+        already=_("You already reported this comment. Editors will look at it."),
+        target={"comment": comment},
+        audit={"video": comment.video, "subject_user": comment.author},
     )
-    return report
 
 
 def _report_user(*, reporter: User, user_id: int, reason: str, text: str) -> Report:
@@ -933,21 +917,39 @@ def _report_user(*, reporter: User, user_id: int, reason: str, text: str) -> Rep
     if target.pk == reporter.pk:
         raise ValidationFailed(_("You cannot report yourself."), code="own_content")
     case = _report_case(video=None, user=target)
-    if case.reports.filter(reporter=reporter).exists():
-        raise Conflict(
-            _("You already reported this person. Editors will look at it."), code="duplicate"
-        )
-    report = Report.objects.create(
-        reporter=reporter, reported_user=target, reason=reason, text=text, case=case
+    return _file_report(
+        case=case,
+        reporter=reporter,
+        reason=reason,
+        text=text,
+        already=_("You already reported this person. Editors will look at it."),
+        target={"reported_user": target},
+        audit={"subject_user": target},
     )
+
+
+def _file_report(
+    *,
+    case: Case,
+    reporter: User,
+    reason: str,
+    text: str,
+    already: str,
+    target: dict[str, Any],
+    audit: dict[str, Any],
+) -> Report:
+    """One person's report on the case of what they reported (once each), raising its priority."""
+    if case.reports.filter(reporter=reporter).exists():
+        raise Conflict(already, code="duplicate")
+    report = Report.objects.create(reporter=reporter, reason=reason, text=text, case=case, **target)
     _set_priority(case)
     case.save(update_fields=["priority_boost_hours", "priority_at", "updated_at"])
     _audit(
         actor=reporter,
         action=AuditAction.REPORT,
         case=case,
-        subject_user=target,
         reason=f"{reason}: {text}" if text else reason,
+        **audit,
     )
     return report
 
