@@ -84,11 +84,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
         try:
             event = event_services.event_create(user=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            for field, problems in exc.fields.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            exc.show_on(form)
         else:
             messages.success(request, _("Event published."))
             return redirect("community:event", event_id=event.pk)

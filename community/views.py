@@ -352,11 +352,7 @@ def assignment_new(request: HttpRequest) -> HttpResponse:
         try:
             assignment = services.assignment_publish(user=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            for field, problems in exc.fields.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            exc.show_on(form)
         else:
             messages.success(request, _("Assignment published."))
             return redirect("community:assignment", assignment_id=assignment.pk)

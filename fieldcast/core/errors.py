@@ -11,6 +11,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+from django import forms
 from django.utils.translation import gettext_lazy
 
 
@@ -35,6 +36,14 @@ class ApplicationError(Exception):
 
     def as_dict(self) -> dict[str, Any]:
         return error_payload(self.code, self.message, self.fields)
+
+    def show_on(self, form: forms.BaseForm) -> None:
+        """Put the refusal on a page's form: per-field messages by their fields, else on top."""
+        for field, problems in self.fields.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
+        if not self.fields:
+            form.add_error(None, self.message)
 
 
 class ValidationFailed(ApplicationError):
