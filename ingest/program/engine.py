@@ -603,6 +603,9 @@ class ProgramEngine:
         self.root = root or work_root()
         self.runtimes: dict[str, ProgramRuntime] = {}
         self.seqs: dict[str, int] = {}
+        # Which program row each slug's seq counts for: a program deleted and made again under the
+        # same slug starts its seq afresh, and its old runtime must not carry on.
+        self.program_ids: dict[str, int | None] = {}
         self._channel: str | None = None
         self._listener: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
@@ -648,11 +651,16 @@ class ProgramEngine:
         async with self._lock:
             slug = str(state["slug"])
             seq = int(state["seq"])
-            if seq <= self.seqs.get(slug, -1):
+            program_id = state.get("program_id")
+            same_program = self.program_ids.get(slug, program_id) == program_id
+            if same_program and seq <= self.seqs.get(slug, -1):
                 return
             self.seqs[slug] = seq
+            self.program_ids[slug] = program_id
             runtime = self.runtimes.get(slug)
-            if runtime is not None and (not state["running"] or runtime.needs_restart(state)):
+            if runtime is not None and (
+                not same_program or not state["running"] or runtime.needs_restart(state)
+            ):
                 del self.runtimes[slug]
                 await runtime.stop()
                 runtime = None

@@ -114,6 +114,7 @@ def program_engine_state(
         video_path = video_program_path(program.video)
     return {
         "slug": program.slug,
+        "program_id": program.pk,
         "seq": int(program.seq),
         "running": bool(program.running),
         "width": int(program.width),

@@ -668,9 +668,10 @@ def program_set_cutaway(*, slug: str, editor: User, after_seconds: float, min_kb
 def program_auto_cutaway(*, slug: str, seq: int, reason: str) -> None:
     """The on-air source stalled or dropped under the bitrate: slate (or standby) on program.
 
-    Ignored when the program changed since the state the engine acted on (`seq` older)."""
+    Ignored unless the engine acted on the program's current state (`seq` equal): after any
+    change the engine re-checks the source and reports again if it still stalls."""
     program = Program.objects.select_for_update().filter(slug=slug).first()
-    if program is None or seq < program.seq or not program.running:
+    if program is None or seq != program.seq or not program.running:
         return
     old = _on_program(program)
     if old is None or program.auto_cutaway_active:

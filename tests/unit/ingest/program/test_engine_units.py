@@ -15,7 +15,7 @@ from fieldcast.core.errors import ValidationFailed
 from ingest.program.audio import AudioFollower
 from ingest.program.compositor import Box, Scaler, letterbox
 from ingest.program.encoder import hls_command, ladder, master_playlist
-from ingest.program.engine import RECOVER_SECONDS, ProgramRuntime
+from ingest.program.engine import RECOVER_SECONDS, ProgramEngine, ProgramRuntime
 from ingest.program.graphics import Planes, draw_stamp, frame_luma, read_stamp
 from ingest.program.hls import FILE_NAME, playlist_segments
 from ingest.program.whep import check_viewer_offer
@@ -365,3 +365,18 @@ def test_an_editor_cut_elsewhere_ends_the_cut_away() -> None:
     result, reports = _decide(steps)
 
     assert result == [(("source", 3), True), None]
+
+
+def test_a_program_made_again_under_its_slug_starts_its_seq_afresh(tmp_path) -> None:
+    engine = ProgramEngine(reporter=Reports(), root=tmp_path)
+
+    async def seen_after(*states: dict[str, Any]) -> int:
+        for state in states:
+            await engine.apply(state)
+        return engine.seqs["main"]
+
+    old = {"slug": "main", "program_id": 1, "seq": 9, "running": False}
+    # a late, older state of the same program is ignored
+    assert asyncio.run(seen_after(old, {**old, "seq": 3})) == 9
+    # the first state of a new program row under the same slug is applied
+    assert asyncio.run(seen_after({**old, "program_id": 2, "seq": 1})) == 1

@@ -66,6 +66,27 @@ def test_auto_cutaway_uses_an_approved_standby_source(holder, program, make_sour
     assert standby.state == SourceState.ON_AIR
 
 
+def test_cutaway_with_a_seq_this_program_never_had_is_ignored(holder, program, make_source) -> None:
+    # given A on program
+    a = make_source(SourceState.APPROVED)
+    services.program_cut(slug="main", editor=holder, source_key=str(a.key))
+    program.refresh_from_db()
+    before = (program.seq, program.mode, program.program_source_id, program.auto_cutaway_active)
+
+    # when a report arrives from an engine that counted further (a program of this slug that was
+    # deleted and made again)
+    services.program_auto_cutaway(slug="main", seq=program.seq + 5, reason="no frame")
+
+    # then nothing changed
+    program.refresh_from_db()
+    assert (
+        program.seq,
+        program.mode,
+        program.program_source_id,
+        program.auto_cutaway_active,
+    ) == before
+
+
 def test_stale_seq_cutaway_is_ignored(holder, program, make_source) -> None:
     # given the engine saw A on program, then the editor cut to B
     a = make_source(SourceState.APPROVED)
@@ -235,6 +256,7 @@ def test_running_program_states_lists_only_running_programs(holder, program, sta
     assert states[0]["running"] is True
     assert set(states[0]) == {
         "slug",
+        "program_id",
         "seq",
         "running",
         "width",
