@@ -108,30 +108,33 @@ def test_editor_cuts_two_live_phones_to_air_and_viewers_watch_the_program(
     desk.wait_for_function("() => document.body.dataset.studioSocket === 'open'")
     tiles = desk.get_by_test_id("studio-tile")
     expect(tiles).to_have_count(2)
+    # each phone's tile by its source, not its place: the grid may reorder as states change
+    tile_a = desk.locator(f'[data-testid=studio-tile][data-source="{a.key}"]')
+    tile_b = desk.locator(f'[data-testid=studio-tile][data-source="{b.key}"]')
     desk.get_by_test_id("take-switcher").click()
     expect(desk.get_by_test_id("switcher-holder")).to_have_text("You hold the switcher.")
     desk.get_by_test_id("program-start").click()
     expect(desk.get_by_test_id("program-running")).to_have_text("Running")
 
     # when the editor tries to cut A before approving it, the studio says why not
-    desk.keyboard.press("1")
-    expect(tiles.nth(0).get_by_test_id("tally")).to_have_text("Preview", timeout=TALLY_WAIT_MS)
+    desk.keyboard.press(tile_a.locator("[data-role=number]").inner_text())
+    expect(tile_a.get_by_test_id("tally")).to_have_text("Preview", timeout=TALLY_WAIT_MS)
     expect(phone_a.get_by_test_id("tally")).to_have_text("Preview", timeout=TALLY_WAIT_MS)
     desk.keyboard.press("Space")
     expect(desk.get_by_test_id("studio-error")).to_contain_text("not approved yet")
     assert Program.objects.get(slug="main").mode == "slate"
 
     # when the editor approves both and cuts A to program
-    tiles.nth(0).get_by_test_id("tile-approve").click()
-    tiles.nth(1).get_by_test_id("tile-approve").click()
-    expect(tiles.nth(0).get_by_test_id("tile-state")).to_have_text("Approved")
-    expect(tiles.nth(1).get_by_test_id("tile-state")).to_have_text("Approved")
+    tile_a.get_by_test_id("tile-approve").click()
+    tile_b.get_by_test_id("tile-approve").click()
+    expect(tile_a.get_by_test_id("tile-state")).to_have_text("Approved")
+    expect(tile_b.get_by_test_id("tile-state")).to_have_text("Approved")
     desk.keyboard.press("Space")
 
     # then A is on air: red tally in the studio
     # (A's phone saying ON AIR is not asserted here: in CI it was not seen within 20 s although
     # the studio and the database had A on air; the cause is not found yet, see the closing note)
-    expect(tiles.nth(0).get_by_test_id("tally")).to_have_text("On air", timeout=TALLY_WAIT_MS)
+    expect(tile_a.get_by_test_id("tally")).to_have_text("On air", timeout=TALLY_WAIT_MS)
     expect(desk.get_by_test_id("program-name")).to_contain_text("Market fire")
     a.refresh_from_db()
     assert a.state == SourceState.ON_AIR
@@ -149,12 +152,12 @@ def test_editor_cuts_two_live_phones_to_air_and_viewers_watch_the_program(
     _advances(viewer)
 
     # when the editor cuts to B
-    desk.keyboard.press("2")
-    expect(tiles.nth(1).get_by_test_id("tally")).to_have_text("Preview", timeout=TALLY_WAIT_MS)
+    desk.keyboard.press(tile_b.locator("[data-role=number]").inner_text())
+    expect(tile_b.get_by_test_id("tally")).to_have_text("Preview", timeout=TALLY_WAIT_MS)
     desk.keyboard.press("Space")
 
     # then B is on air and A is back to approved
-    expect(tiles.nth(1).get_by_test_id("tally")).to_have_text("On air", timeout=TALLY_WAIT_MS)
+    expect(tile_b.get_by_test_id("tally")).to_have_text("On air", timeout=TALLY_WAIT_MS)
     b.refresh_from_db()
     a.refresh_from_db()
     assert (a.state, b.state) == (SourceState.APPROVED, SourceState.ON_AIR)
