@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,13 +18,14 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import CommandError
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, transaction
 from django.test import TransactionTestCase
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.processes import ROOT, free_port, process_env
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still
 # plain blocking calls, so Django's async-safety guard does not apply here.
@@ -45,24 +45,6 @@ CHROMIUM_ARGS = [
     "--use-fake-ui-for-media-stream",
     "--autoplay-policy=no-user-gesture-required",
 ]
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    auth = db["USER"] or ""
-    if db.get("PASSWORD"):
-        auth += f":{db['PASSWORD']}"
-    host = f"{auth}@" if auth else ""
-    return f"postgres://{host}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @dataclass
@@ -133,19 +115,16 @@ def _flush_tables_retrying_deadlocks(test_case: TransactionTestCase) -> None:
 def live_server_process(
     django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    port = _free_port()
+    port = free_port()
     work = tmp_path_factory.mktemp("server")
     mail_dir = work / "mail"
     mail_dir.mkdir()
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
-        DATABASE_URL=_database_url(),
-        SECRET_KEY=settings.SECRET_KEY,
-        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+    # The one process of the suite with live media (program engine, RTMP): the live tests' server.
+    env = process_env(
+        live_media=True,
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(mail_dir),
         SITE_URL=f"http://127.0.0.1:{port}",
-        LOG_FORMAT="plain",
     )
     log_path = work / "server.log"
     with log_path.open("wb") as log:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,32 +24,13 @@ import pytest
 import websockets
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from community.models import ChatMessage
 from tests.factories import UserFactory
+from tests.processes import ROOT, free_port, process_env
 
 pytestmark = pytest.mark.integration
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    auth = db["USER"] or ""
-    if db.get("PASSWORD"):
-        auth += f":{db['PASSWORD']}"
-    host = f"{auth}@" if auth else ""
-    return f"postgres://{host}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @dataclass
@@ -65,14 +44,7 @@ class WebProcess:
         return f"ws://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-        env.update(
-            DATABASE_URL=_database_url(),
-            SECRET_KEY=settings.SECRET_KEY,
-            MEDIA_ROOT=str(settings.MEDIA_ROOT),
-            RTMP_PORT="0",
-            LOG_FORMAT="plain",
-        )
+        env = process_env()
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own CLI
                 [sys.executable, "-m", "fieldcast", "up", "--no-worker", "--host", "127.0.0.1",
@@ -113,8 +85,8 @@ def two_web_processes(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[WebProcess, WebProcess]]:
     work = tmp_path_factory.mktemp("chat-web")
-    first = WebProcess(port=_free_port(), log_path=work / "web1.log")
-    second = WebProcess(port=_free_port(), log_path=work / "web2.log")
+    first = WebProcess(port=free_port(), log_path=work / "web1.log")
+    second = WebProcess(port=free_port(), log_path=work / "web2.log")
     first.start()
     second.start()
     try:

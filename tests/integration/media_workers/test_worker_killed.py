@@ -20,28 +20,15 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
 
 from fieldcast.videos.models import Video
 from media_workers import transcoding
 from media_workers.tasks import transcode_video
 from tests.factories import VideoFactory
 from tests.integration.media_workers.conftest import make_clip
+from tests.processes import ROOT, process_env
 
 pytestmark = pytest.mark.integration
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    auth = db["USER"] or ""
-    if db.get("PASSWORD"):
-        auth += f":{db['PASSWORD']}"
-    host = f"{auth}@" if auth else ""
-    return f"postgres://{host}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _wait_for(
@@ -97,14 +84,7 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen]]:
     workers: list[subprocess.Popen] = []
 
     def start(queue: str, **env_overrides: str) -> subprocess.Popen:
-        env = dict(os.environ)
-        env.update(
-            DATABASE_URL=_database_url(),
-            SECRET_KEY=settings.SECRET_KEY,
-            MEDIA_ROOT=str(settings.MEDIA_ROOT),
-            LOG_FORMAT="plain",
-            **env_overrides,
-        )
+        env = process_env(**env_overrides)
         log = tmp_path / f"worker-{len(workers)}.log"
         with log.open("wb") as out:
             worker = subprocess.Popen(

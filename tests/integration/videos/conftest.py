@@ -1,10 +1,10 @@
-"""A real web process (uvicorn, no worker) for the tus tests, which a test may kill and restart."""
+"""A real web process (uvicorn, no worker) for the tus tests, which a test may kill and restart.
+
+A web replica (no program engine, no RTMP listener), stopped when the tus tests are done."""
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,13 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from fieldcast.accounts.services import api_token_create
 from tests.factories import UserFactory
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.processes import ROOT, free_port, process_env
 
 # Small limits so the refusals are cheap to reach; a short lease so a killed process's upload
 # can be resumed within seconds.
@@ -32,42 +29,16 @@ SERVER_SETTINGS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _database_url() -> str:
-    """The test database, for the server subprocess (as tests/e2e/conftest.py does; not
-    imported from there because that module turns Django's async-safety check off)."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    auth = db["USER"] or ""
-    if db.get("PASSWORD"):
-        auth += f":{db['PASSWORD']}"
-    host = f"{auth}@" if auth else ""
-    return f"postgres://{host}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 class WebProcess:
     def __init__(self, log_path: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.uploads_url = f"{self.url}/api/v1/uploads/"
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-        env.update(
-            DATABASE_URL=_database_url(),
-            SECRET_KEY=settings.SECRET_KEY,
-            MEDIA_ROOT=str(settings.MEDIA_ROOT),
-            LOG_FORMAT="plain",
-            **SERVER_SETTINGS,
-        )
+        env = process_env(**SERVER_SETTINGS)
         command = [sys.executable, "-m", "fieldcast", "up", "--no-worker"]
         command += ["--host", "127.0.0.1", "--port", str(self.port)]
         with self.log_path.open("ab") as log:
@@ -104,7 +75,7 @@ class WebProcess:
                 self.process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def upload_server(
     django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[WebProcess]:
