@@ -536,5 +536,8 @@ CELERY_BEAT_SCHEDULE["community-notification-digests"] = {
 # --- Program engine (studio output) --------------------------------------------------------
 # Runs in the process that holds the live sources (the ingest service); web replicas say 0.
 PROGRAM_ENGINE_ENABLED = env.bool("PROGRAM_ENGINE_ENABLED", default=True)
+# One engine runs a program: it renews its lease on the program row every third of this; another
+# ingest process takes the program over when the lease has not been renewed for this long.
+PROGRAM_ENGINE_LEASE_SECONDS = env.float("PROGRAM_ENGINE_LEASE_SECONDS", default=9.0)
 # FFmpeg's HLS output and the program recording, before they go to storage.
 PROGRAM_WORK_DIR = Path(env("PROGRAM_WORK_DIR", default=str(VAR_DIR / "program")))

@@ -199,6 +199,10 @@ class Program(models.Model):
         related_name="+",
     )
     seq = models.PositiveBigIntegerField(default=0)
+    # Which ingest process's engine runs this program, and when it last renewed that lease: one
+    # engine per program, even with several ingest processes (docs/program-engine.md).
+    engine_node = models.CharField(max_length=100, blank=True, default="")
+    engine_seen_at = models.DateTimeField(null=True, blank=True)
     recording_started_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

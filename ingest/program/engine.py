@@ -19,7 +19,9 @@ import asyncio
 import contextlib
 import fractions
 import logging
+import os
 import shutil
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -112,8 +114,11 @@ def storage_media_url(name: str) -> str:
 
 
 class ProgramRuntime:
-    def __init__(self, state: dict[str, Any], *, reporter: ProgramReporter, root: Path) -> None:
+    def __init__(
+        self, state: dict[str, Any], *, reporter: ProgramReporter, root: Path, node: str = ""
+    ) -> None:
         self.slug: str = state["slug"]
+        self.node = node  # the engine's ingest process, named in its reports
         self.width = int(state["width"]) // 2 * 2
         self.height = int(state["height"]) // 2 * 2
         self.fps = int(state.get("fps") or 25)
@@ -364,13 +369,15 @@ class ProgramRuntime:
 
     async def _report_cutaway(self, cutaway: Cutaway) -> None:
         try:
-            await self.reporter.auto_cutaway(slug=self.slug, seq=cutaway.seq, reason=cutaway.reason)
+            await self.reporter.auto_cutaway(
+                slug=self.slug, seq=cutaway.seq, reason=cutaway.reason, node=self.node
+            )
         except Exception:
             logger.exception("reporting the cut-away of program %s failed", self.slug)
 
     async def _report_cutback(self, cutaway: Cutaway, seq: int) -> None:
         try:
-            await self.reporter.auto_cutback(slug=self.slug, seq=seq)
+            await self.reporter.auto_cutback(slug=self.slug, seq=seq, node=self.node)
         except Exception:
             logger.exception("reporting the cut back of program %s failed", self.slug)
         if self.cutaway is cutaway:
@@ -595,26 +602,45 @@ class ProgramRuntime:
                 logger.exception("program %s stats could not be sent", self.slug)
 
 
-class ProgramEngine:
-    """Every program runtime of this process, driven by the studio's commands."""
+def engine_node_name() -> str:
+    """This process among the ingest processes (host and pid, and a nonce for a reused pid)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:100]
 
-    def __init__(self, reporter: ProgramReporter | None = None, root: Path | None = None) -> None:
+
+class ProgramEngine:
+    """Every program runtime of this process, driven by the studio's commands.
+
+    A program runs in one engine at a time: the engine holds a lease on the program's row,
+    renewed every third of PROGRAM_ENGINE_LEASE_SECONDS. A running program whose lease another
+    process holds waits here, and is taken over once that lease lapses (that process died)."""
+
+    def __init__(
+        self,
+        reporter: ProgramReporter | None = None,
+        root: Path | None = None,
+        node: str | None = None,
+    ) -> None:
         self.reporter: ProgramReporter = reporter or ServiceProgramReporter()
         self.root = root or work_root()
+        self.node = node or engine_node_name()
         self.runtimes: dict[str, ProgramRuntime] = {}
+        # Running programs another engine holds: the newest state of each, to take over.
+        self.waiting: dict[str, dict[str, Any]] = {}
         self.seqs: dict[str, int] = {}
         # Which program row each slug's seq counts for: a program deleted and made again under the
         # same slug starts its seq afresh, and its old runtime must not carry on.
         self.program_ids: dict[str, int | None] = {}
         self._channel: str | None = None
         self._listener: asyncio.Task[None] | None = None
+        self._leases: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
         """Listen for commands and resume the programs that are running (in the process that
         holds the live sources: PROGRAM_ENGINE_ENABLED is off in web replicas)."""
-        if self._listener is not None or not settings.PROGRAM_ENGINE_ENABLED:
+        if self._leases is not None or not settings.PROGRAM_ENGINE_ENABLED:
             return
+        self._leases = asyncio.create_task(self._keep_leases(), name="program-engine-leases")
         layer = get_channel_layer()
         if layer is not None:
             # The default prefix on purpose: channels_redis reads every process-local channel of
@@ -657,35 +683,91 @@ class ProgramEngine:
                 return
             self.seqs[slug] = seq
             self.program_ids[slug] = program_id
+            self.waiting.pop(slug, None)
             runtime = self.runtimes.get(slug)
             if runtime is not None and (
                 not same_program or not state["running"] or runtime.needs_restart(state)
             ):
-                del self.runtimes[slug]
-                await runtime.stop()
+                await self._stop_runtime(slug, release=not same_program or not state["running"])
                 runtime = None
             if not state["running"]:
                 return
-            if runtime is None:
-                runtime = ProgramRuntime(state, reporter=self.reporter, root=self.root)
-                await runtime.start()
-                self.runtimes[slug] = runtime
-            else:
+            if runtime is not None:
                 runtime.update(state)
+            elif await self._claim(state, held=False):
+                await self._start_runtime(state)
+            else:
+                self.waiting[slug] = state
+                logger.info("program %s runs in another ingest process; this one stands by", slug)
+
+    async def _start_runtime(self, state: dict[str, Any]) -> None:
+        runtime = ProgramRuntime(state, reporter=self.reporter, root=self.root, node=self.node)
+        await runtime.start()
+        self.runtimes[runtime.slug] = runtime
+
+    async def _stop_runtime(self, slug: str, *, release: bool) -> asyncio.Task[Any]:
+        runtime = self.runtimes.pop(slug)
+        handover = await runtime.stop()
+        program_id = runtime.state.get("program_id")
+        if release and program_id is not None:
+            try:
+                await self.reporter.release(program_id=int(program_id), node=self.node)
+            except Exception:
+                logger.exception("the lease of program %s could not be released", slug)
+        return handover
+
+    async def _claim(self, state: dict[str, Any], *, held: bool) -> bool:
+        """Take or renew the program's lease. A database that cannot be reached changes nothing:
+        a running program goes on, a waiting one goes on waiting."""
+        program_id = state.get("program_id")
+        if program_id is None:
+            return True  # a state without its row (an old studio's event): nothing to share
+        try:
+            return await self.reporter.claim(program_id=int(program_id), node=self.node)
+        except Exception:
+            logger.exception("the lease of program %s could not be renewed", state["slug"])
+            return held
+
+    async def _keep_leases(self) -> None:
+        while True:
+            await asyncio.sleep(float(settings.PROGRAM_ENGINE_LEASE_SECONDS) / 3)
+            try:
+                await self.renew_leases()
+            except Exception:
+                logger.exception("program leases could not be kept")
+
+    async def renew_leases(self) -> None:
+        """Renew the lease of every program running here, give up one another process took (this
+        one stalled past the lease), and take over waiting programs whose holder went away."""
+        async with self._lock:
+            for slug, runtime in list(self.runtimes.items()):
+                if not await self._claim(runtime.state, held=True):
+                    logger.warning("program %s was taken over by another ingest process", slug)
+                    await self._stop_runtime(slug, release=False)
+                    self.waiting[slug] = runtime.state
+            for slug, state in list(self.waiting.items()):
+                if await self._claim(state, held=False):
+                    del self.waiting[slug]
+                    logger.info("program %s taken over by this ingest process", slug)
+                    await self._start_runtime(state)
 
     async def stop(self) -> None:
         """Shutdown: stop listening, stop every runtime (recordings are handed over)."""
         layer = get_channel_layer()
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
-            self._listener = None
+        for task in (self._listener, self._leases):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._listener = self._leases = None
         if layer is not None and self._channel is not None:
             await layer.group_discard(ENGINE_GROUP, self._channel)
             self._channel = None
         async with self._lock:
-            handovers = [await self.runtimes.pop(slug).stop() for slug in list(self.runtimes)]
+            self.waiting.clear()
+            handovers = [
+                await self._stop_runtime(slug, release=True) for slug in list(self.runtimes)
+            ]
         # Shutdown: the recordings are handed over before the process goes.
         if handovers:
             await asyncio.wait(handovers, timeout=SHUTDOWN_HANDOVER_SECONDS)

@@ -21,14 +21,17 @@ import contextlib
 import logging
 import os
 import uuid
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_slug
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
@@ -664,14 +667,44 @@ def program_set_cutaway(*, slug: str, editor: User, after_seconds: float, min_kb
 # --- Engine callbacks (called through ingest/program/reporting.py, off the media loop) ---------
 
 
+def program_engine_claim(*, program_id: int, node: str) -> bool:
+    """The engine of ingest process `node` takes or renews the lease of a running program.
+
+    True when `node` holds it now. Another node's lease stands until it has gone unrenewed for
+    PROGRAM_ENGINE_LEASE_SECONDS (that process died or lost the database): two engines on one
+    program would both write its HLS, and the one without the on-air source would cut it away."""
+    now = timezone.now()
+    lapsed = now - timedelta(seconds=settings.PROGRAM_ENGINE_LEASE_SECONDS)
+    free = (
+        Q(engine_node="")
+        | Q(engine_node=node)
+        | Q(engine_seen_at__isnull=True)
+        | Q(engine_seen_at__lt=lapsed)
+    )
+    claimed = Program.objects.filter(free, pk=program_id, running=True).update(
+        engine_node=node, engine_seen_at=now
+    )
+    return claimed == 1
+
+
+def program_engine_release(*, program_id: int, node: str) -> None:
+    """The engine of `node` stopped running the program: another may take it at once."""
+    Program.objects.filter(pk=program_id, engine_node=node).update(
+        engine_node="", engine_seen_at=None
+    )
+
+
 @transaction.atomic
-def program_auto_cutaway(*, slug: str, seq: int, reason: str) -> None:
+def program_auto_cutaway(*, slug: str, seq: int, reason: str, node: str) -> None:
     """The on-air source stalled or dropped under the bitrate: slate (or standby) on program.
 
     Ignored unless the engine acted on the program's current state (`seq` equal): after any
-    change the engine re-checks the source and reports again if it still stalls."""
+    change the engine re-checks the source and reports again if it still stalls. Ignored too
+    from an engine that does not hold the program's lease (it may not have the source at all)."""
     program = Program.objects.select_for_update().filter(slug=slug).first()
     if program is None or seq != program.seq or not program.running:
+        return
+    if program.engine_node != node:
         return
     old = _on_program(program)
     if old is None or program.auto_cutaway_active:
@@ -703,10 +736,13 @@ def program_auto_cutaway(*, slug: str, seq: int, reason: str) -> None:
 
 
 @transaction.atomic
-def program_auto_cutback(*, slug: str, seq: int) -> None:
-    """The source an automatic cut-away left recovered: back to it, if nothing changed since."""
+def program_auto_cutback(*, slug: str, seq: int, node: str) -> None:
+    """The source an automatic cut-away left recovered: back to it, if nothing changed since
+    (and the report comes from the engine holding the program's lease)."""
     program = Program.objects.select_for_update().filter(slug=slug).first()
     if program is None or not program.auto_cutaway_active or seq != program.seq:
+        return
+    if program.engine_node != node:
         return
     if program.cutaway_from_id is None or not program.running:
         return

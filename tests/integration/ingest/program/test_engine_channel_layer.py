@@ -28,10 +28,16 @@ class NoPrograms:
     async def running_states(self) -> list[dict[str, Any]]:
         return []
 
-    async def auto_cutaway(self, *, slug: str, seq: int, reason: str) -> None:
+    async def claim(self, *, program_id: int, node: str) -> bool:
+        return True
+
+    async def release(self, *, program_id: int, node: str) -> None:
         return None
 
-    async def auto_cutback(self, *, slug: str, seq: int) -> None:
+    async def auto_cutaway(self, *, slug: str, seq: int, reason: str, node: str) -> None:
+        return None
+
+    async def auto_cutback(self, *, slug: str, seq: int, node: str) -> None:
         return None
 
     async def recording_finished(self, *, slug: str, path: str) -> None:

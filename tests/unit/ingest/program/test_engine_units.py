@@ -244,6 +244,11 @@ class Reports:
     async def running_states(self) -> list[dict[str, Any]]:
         return []
 
+    async def claim(self, **kwargs: Any) -> bool:
+        return True
+
+    async def release(self, **kwargs: Any) -> None: ...
+
     async def auto_cutaway(self, **kwargs: Any) -> None:
         self.calls.append(("cutaway", kwargs))
 

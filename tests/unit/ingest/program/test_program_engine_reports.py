@@ -20,6 +20,13 @@ from ingest.program import selectors, services
 
 pytestmark = pytest.mark.django_db
 
+NODE = "ingest-a:101:abc"  # the ingest process whose engine runs `main` in these tests
+
+
+@pytest.fixture(autouse=True)
+def engine_runs_main(holder, program) -> None:
+    assert services.program_engine_claim(program_id=program.pk, node=NODE)
+
 
 def _seq() -> int:
     return services.program_default().seq
@@ -34,7 +41,7 @@ def test_auto_cutaway_shows_the_slate_and_remembers_the_source(
     seq = _seq()
 
     # when the engine reports the stall for the state it shows
-    services.program_auto_cutaway(slug="main", seq=seq, reason="no frame for 1.0 s")
+    services.program_auto_cutaway(slug="main", seq=seq, reason="no frame for 1.0 s", node=NODE)
 
     # then
     program.refresh_from_db()
@@ -58,7 +65,7 @@ def test_auto_cutaway_uses_an_approved_standby_source(holder, program, make_sour
     services.program_set_standby(slug="main", editor=holder, source_key=str(standby.key))
     services.program_cut(slug="main", editor=holder, source_key=str(a.key))
 
-    services.program_auto_cutaway(slug="main", seq=_seq(), reason="bitrate 40 kbit/s")
+    services.program_auto_cutaway(slug="main", seq=_seq(), reason="bitrate 40 kbit/s", node=NODE)
 
     program.refresh_from_db()
     standby.refresh_from_db()
@@ -75,7 +82,7 @@ def test_cutaway_with_a_seq_this_program_never_had_is_ignored(holder, program, m
 
     # when a report arrives from an engine that counted further (a program of this slug that was
     # deleted and made again)
-    services.program_auto_cutaway(slug="main", seq=program.seq + 5, reason="no frame")
+    services.program_auto_cutaway(slug="main", seq=program.seq + 5, reason="no frame", node=NODE)
 
     # then nothing changed
     program.refresh_from_db()
@@ -99,7 +106,7 @@ def test_stale_seq_cutaway_is_ignored(holder, program, make_source) -> None:
     entries = ProgramLogEntry.objects.count()
 
     # when the engine's late report about A arrives
-    services.program_auto_cutaway(slug="main", seq=seen, reason="no frame")
+    services.program_auto_cutaway(slug="main", seq=seen, reason="no frame", node=NODE)
 
     # then nothing changed
     program.refresh_from_db()
@@ -115,9 +122,9 @@ def test_stale_seq_cutaway_is_ignored(holder, program, make_source) -> None:
 def test_auto_cutback_returns_to_the_source(holder, program, make_source) -> None:
     a = make_source(SourceState.APPROVED)
     services.program_cut(slug="main", editor=holder, source_key=str(a.key))
-    services.program_auto_cutaway(slug="main", seq=_seq(), reason="no frame")
+    services.program_auto_cutaway(slug="main", seq=_seq(), reason="no frame", node=NODE)
 
-    services.program_auto_cutback(slug="main", seq=_seq())
+    services.program_auto_cutback(slug="main", seq=_seq(), node=NODE)
 
     program.refresh_from_db()
     a.refresh_from_db()
@@ -132,7 +139,7 @@ def test_no_cutback_when_the_editor_switched_meanwhile(holder, program, make_sou
     a = make_source(SourceState.APPROVED)
     b = make_source(SourceState.APPROVED)
     services.program_cut(slug="main", editor=holder, source_key=str(a.key))
-    services.program_auto_cutaway(slug="main", seq=_seq(), reason="no frame")
+    services.program_auto_cutaway(slug="main", seq=_seq(), reason="no frame", node=NODE)
     seen = _seq()
     services.program_cut(slug="main", editor=holder, source_key=str(b.key))
     program.refresh_from_db()
@@ -140,8 +147,8 @@ def test_no_cutback_when_the_editor_switched_meanwhile(holder, program, make_sou
     before = (program.seq, program.program_source_id)
 
     # when A recovers
-    services.program_auto_cutback(slug="main", seq=seen)
-    services.program_auto_cutback(slug="main", seq=program.seq)
+    services.program_auto_cutback(slug="main", seq=seen, node=NODE)
+    services.program_auto_cutback(slug="main", seq=program.seq, node=NODE)
 
     # then B stays
     program.refresh_from_db()
@@ -151,12 +158,12 @@ def test_no_cutback_when_the_editor_switched_meanwhile(holder, program, make_sou
 def test_no_cutback_to_a_source_killed_meanwhile(holder, program, make_source) -> None:
     a = make_source(SourceState.APPROVED)
     services.program_cut(slug="main", editor=holder, source_key=str(a.key))
-    services.program_auto_cutaway(slug="main", seq=_seq(), reason="no frame")
+    services.program_auto_cutaway(slug="main", seq=_seq(), reason="no frame", node=NODE)
     a.state = SourceState.REJECTED
     a.save(update_fields=["state"])
     seq = _seq()
 
-    services.program_auto_cutback(slug="main", seq=seq)
+    services.program_auto_cutback(slug="main", seq=seq, node=NODE)
 
     program.refresh_from_db()
     assert (program.mode, program.seq) == ("slate", seq)
