@@ -742,7 +742,9 @@ class ProgramEngine:
         async with self._lock:
             for slug, runtime in list(self.runtimes.items()):
                 if not await self._claim(runtime.state, held=True):
-                    logger.warning("program %s was taken over by another ingest process", slug)
+                    # Taken over (this process stalled past its lease), or stopped or deleted
+                    # while a command was lost: either way it is no longer ours to run.
+                    logger.warning("program %s is no longer this ingest process's to run", slug)
                     await self._stop_runtime(slug, release=False)
                     self.waiting[slug] = runtime.state
             for slug, state in list(self.waiting.items()):

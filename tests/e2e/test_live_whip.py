@@ -204,6 +204,17 @@ class ImpairedNetwork:
         self.thread.join(5)
 
 
+def _network_story(server: LiveServer, network: ImpairedNetwork) -> str:
+    """For a failure message: what each link carried and what the server said of the sessions."""
+    links = [
+        f"link {n}: up {link.up.stats}, down {link.down.stats}"
+        for n, link in enumerate(network.links)
+    ]
+    words = ("session", "stalled", "whip", "WHIP", "Traceback", "ERROR")
+    said = [line for line in server.log().splitlines() if any(word in line for word in words)]
+    return "\n".join(links + said[-40:])
+
+
 def test_reporter_page_over_3g_rides_out_an_outage_into_the_same_source(
     server: LiveServer, browser: Browser
 ) -> None:
@@ -222,7 +233,11 @@ def test_reporter_page_over_3g_rides_out_an_outage_into_the_same_source(
         phone.wait_for_timeout(20_000)  # sync Playwright runs route handlers only while waiting
         source = LiveSource.objects.get()
         frames_before = source.stats.get("frames", 0)
-        assert (source.state, source.connected, source.connection_count) == ("live", True, 1)
+        assert (source.state, source.connected, source.connection_count) == (
+            "live",
+            True,
+            1,
+        ), _network_story(server, network)
         assert frames_before > 0
 
         # and the network drops everything for 5 s
@@ -237,8 +252,8 @@ def test_reporter_page_over_3g_rides_out_an_outage_into_the_same_source(
             if source.connection_count >= 2 and source.connected:
                 break
             phone.wait_for_timeout(500)
-        assert (source.state, source.connected) == ("live", True)
-        assert source.connection_count >= 2
+        assert (source.state, source.connected) == ("live", True), _network_story(server, network)
+        assert source.connection_count >= 2, _network_story(server, network)
         assert LiveSource.objects.count() == 1
         assert len(network.links) >= 2
         assert network.links[0].up.stats.lost > 0  # the link really was lossy
@@ -250,7 +265,7 @@ def test_reporter_page_over_3g_rides_out_an_outage_into_the_same_source(
             if source.stats.get("frames", 0) > frames_before + 30:
                 break
             phone.wait_for_timeout(1_000)
-        assert source.stats.get("frames", 0) > frames_before + 30
+        assert source.stats.get("frames", 0) > frames_before + 30, _network_story(server, network)
     finally:
         phone_context.close()
         network.close()

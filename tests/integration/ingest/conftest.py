@@ -92,11 +92,19 @@ async def wait_for(
         await asyncio.sleep(interval)
 
 
-async def wait_async(predicate: Callable[[], bool], *, within: float = 15.0) -> None:
+async def wait_async(
+    predicate: Callable[[], bool],
+    *,
+    within: float = 15.0,
+    why: Callable[[], str] | None = None,
+) -> None:
+    """Wait for `predicate`; `why` explains a timeout (called only then)."""
     deadline = asyncio.get_running_loop().time() + within
     while not predicate():
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
+            raise AssertionError(
+                "condition not reached in time" + (f": {why()}" if why is not None else "")
+            )
         await asyncio.sleep(0.05)
 
 
