@@ -20,7 +20,8 @@ database write and the channel-layer publish) is not included.
 
 CPU: this process (ingest + engine) plus the FFmpeg encoder, over the measuring window, in % of
 one core; the publishers' own encoding (the phones) runs in the child, is not counted, and runs
-at niceness 10 (`--phones-nice`) so that it yields the cores to the server it stands in front of. Prints a table, then one JSON line.
+at niceness 10 (`--phones-nice`) so that it yields the cores to the server it stands in front of.
+Prints a table, then one JSON line.
 
     .venv/bin/python bench/live_latency.py --sources 1,3,6 --seconds 20
 """
@@ -399,7 +400,7 @@ if __name__ == "__main__":
     parser.add_argument("--sources", default="1,3,6")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument(
-        "--phones-nice", type=int, default=10, help="niceness of the publishers' process"
+        "--phones-nice", type=int, default=PHONES_NICE, help="niceness of the publishers' process"
     )
     parser.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--hls-dir", default="", help=argparse.SUPPRESS)

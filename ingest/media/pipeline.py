@@ -106,6 +106,10 @@ class SourceRuntime:
         self._session_first_frame = False
         self._stats_probe: StatsProbe | None = None
         self._last_bytes: tuple[float, int] | None = None
+        # When the session's count of received video packets last grew (monotonic; read by the
+        # WHIP stall watch: a frozen picture whose packets still arrive is not a gone phone).
+        self.packets_at = 0.0
+        self._last_packets: int | None = None
         self._recorder = Recorder(recordings_dir / f"{source_key}.mp4")
         self._record_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-rec")
         self._record_backlog = 0
@@ -127,6 +131,7 @@ class SourceRuntime:
         self._session_first_frame = False
         self._stats_probe = stats_probe
         self._last_bytes = None
+        self._last_packets = None
 
     def expect_audio(self) -> None:
         """The publisher sends audio: record it (decided before the recording opens)."""
@@ -264,6 +269,8 @@ class SourceRuntime:
                     stats["bitrate_kbps"] = round(delta * 8 / 1000 / (now - self._last_bytes[0]))
                 self._last_bytes = (now, received)
             lost, got = transport.get("packets_lost"), transport.get("packets_received")
+            if got is not None and got != self._last_packets:
+                self._last_packets, self.packets_at = got, now
             if lost is not None and got is not None:
                 stats["packets_lost"] = lost
                 stats["packet_loss"] = round(lost / max(1, lost + got), 4)

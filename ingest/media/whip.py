@@ -203,7 +203,7 @@ class LiveIngest:
             runtime.expect_audio()
         session.tasks.append(
             asyncio.create_task(
-                self._watch_stall(session, runtime, pc), name=f"stall-{session.session_id}"
+                self._watch_stall(session, runtime), name=f"stall-{session.session_id}"
             )
         )
         for track in tracks:
@@ -268,36 +268,30 @@ class LiveIngest:
             if not session.closing:
                 await self.dropped(session)
 
-    async def _watch_stall(
-        self, session: PublishSession, runtime: SourceRuntime, pc: RTCPeerConnection
-    ) -> None:
+    async def _watch_stall(self, session: PublishSession, runtime: SourceRuntime) -> None:
         """No frame and no video packet for LIVE_STALL_SECONDS: the publisher is gone even if
         ICE has not noticed yet (consent checks take ~30 s). Hang up; the phone reconnects into
         the same source.
 
-        A picture frozen while video packets still arrive is a 3G link recovering lost packets,
-        not a gone phone: hanging up would make it spend seconds on a new ICE and DTLS handshake
-        over the same link. It is given up to STALL_FROZEN_FACTOR times as long."""
+        A picture frozen while video packets still arrive (the runtime's stats poll notes them)
+        is a 3G link recovering lost packets, not a gone phone: hanging up would make it spend
+        seconds on a new ICE and DTLS handshake over the same link. It is given up to
+        STALL_FROZEN_FACTOR times as long."""
         stall = float(settings.LIVE_STALL_SECONDS)
         started = time.monotonic()
-        packets, packets_at = -1, started
         while not session.closing:
             await asyncio.sleep(min(1.0, stall / 3))
             now = time.monotonic()
             last_frame = max(started, runtime.latest_frame_at)
-            if now - last_frame <= min(1.0, stall / 3):
-                continue  # pictures flow: no need to look at the packets
-            received = await _video_packets_received(pc)
-            if received is not None and received != packets:
-                packets, packets_at = received, now
-            silent = now - max(last_frame, packets_at) > stall
+            last_packet = max(started, runtime.packets_at)
+            silent = now - max(last_frame, last_packet) > stall
             frozen_too_long = now - last_frame > stall * STALL_FROZEN_FACTOR
             if (silent or frozen_too_long) and not session.closing:
                 logger.info(
                     "session %s stalled: no frame for %.0f s, no video packet for %.0f s",
                     session.session_id,
                     now - last_frame,
-                    now - max(started, packets_at),
+                    now - last_packet,
                 )
                 await self.dropped(session)
                 return
@@ -386,14 +380,6 @@ class LiveIngest:
             task.cancel()
         for runtime in list(self.runtimes.values()):
             await runtime.finish()
-
-
-async def _video_packets_received(pc: RTCPeerConnection) -> int | None:
-    """How many video RTP packets the session has received (None before there are stats)."""
-    try:
-        return (await _transport_stats(pc)).get("packets_received")
-    except Exception:  # a connection closing under us: no answer is an answer
-        return None
 
 
 async def _transport_stats(pc: RTCPeerConnection) -> dict[str, Any]:

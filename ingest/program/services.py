@@ -675,12 +675,7 @@ def program_engine_claim(*, program_id: int, node: str) -> bool:
     program would both write its HLS, and the one without the on-air source would cut it away."""
     now = timezone.now()
     lapsed = now - timedelta(seconds=settings.PROGRAM_ENGINE_LEASE_SECONDS)
-    free = (
-        Q(engine_node="")
-        | Q(engine_node=node)
-        | Q(engine_seen_at__isnull=True)
-        | Q(engine_seen_at__lt=lapsed)
-    )
+    free = Q(engine_node="") | Q(engine_node=node) | Q(engine_seen_at__lt=lapsed)
     claimed = Program.objects.filter(free, pk=program_id, running=True).update(
         engine_node=node, engine_seen_at=now
     )

@@ -65,6 +65,11 @@ class LiveServer:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def log_lines(self, *words: str, last: int) -> str:
+        """The server's last `last` log lines mentioning any of `words` (for failure messages)."""
+        lines = [line for line in self.log().splitlines() if any(w in line for w in words)]
+        return "\n".join(lines[-last:])
+
 
 _flush_tables = getattr(TransactionTestCase, "_fixture_teardown")  # noqa: B009 - private, untyped
 

@@ -210,9 +210,8 @@ def _network_story(server: LiveServer, network: ImpairedNetwork) -> str:
         f"link {n}: up {link.up.stats}, down {link.down.stats}"
         for n, link in enumerate(network.links)
     ]
-    words = ("session", "stalled", "whip", "WHIP", "Traceback", "ERROR")
-    said = [line for line in server.log().splitlines() if any(word in line for word in words)]
-    return "\n".join(links + said[-40:])
+    said = server.log_lines("session", "stalled", "whip", "WHIP", "Traceback", "ERROR", last=40)
+    return "\n".join([*links, said])
 
 
 def test_reporter_page_over_3g_rides_out_an_outage_into_the_same_source(

@@ -95,13 +95,21 @@ def _explained(server: LiveServer) -> Iterator[None]:
             )
         )
         program = Program.objects.filter(slug="main").values().first()
-        words = ("stall", "cut", "session", "drop", "disconnect", "program", "Traceback", "ERROR")
-        lines = [line for line in server.log().splitlines() if any(w in line for w in words)]
+        said = server.log_lines(
+            "stall",
+            "cut",
+            "session",
+            "drop",
+            "disconnect",
+            "program",
+            "Traceback",
+            "ERROR",
+            last=80,
+        )
         raise AssertionError(
             f"{error}\n--- program log\n"
             + "\n".join(log)
-            + f"\n--- sources\n{sources}\n--- program\n{program}\n--- server log\n"
-            + "\n".join(lines[-80:])
+            + f"\n--- sources\n{sources}\n--- program\n{program}\n--- server log\n{said}"
         ) from error
 
 

@@ -9,14 +9,9 @@ import pytest
 from asgiref.sync import async_to_sync
 
 from ingest.lifespan import IngestLifespan
+from tests.processes import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _accepts(port: int) -> bool:
@@ -30,7 +25,7 @@ async def _accepts(port: int) -> bool:
 
 def test_lifespan_opens_rtmp_and_closes_it(settings) -> None:
     settings.RTMP_HOST = "127.0.0.1"
-    settings.RTMP_PORT = _free_port()
+    settings.RTMP_PORT = free_port()
 
     async def scenario() -> tuple[list[str], bool, bool]:
         inbox: asyncio.Queue = asyncio.Queue()

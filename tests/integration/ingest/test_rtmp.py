@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import av
 import pytest
@@ -16,6 +15,7 @@ from ingest.models import LiveSource, SourceState
 from media_workers import transcoding
 from media_workers.ffmpeg_binary import ffmpeg_path
 from tests.integration.ingest.conftest import wait_for
+from tests.processes import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -35,12 +35,6 @@ def recording_contents(video, scratch_dir) -> tuple[int, int]:
     return frames, samples
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def _ffmpeg_publish(url: str, *, seconds: float = 3, codec: str = "libx264") -> int:
     codec_args = ["-c:v", codec]
     if codec == "libx264":
@@ -58,7 +52,7 @@ async def _ffmpeg_publish(url: str, *, seconds: float = 3, codec: str = "libx264
 def test_rtmp_publish_becomes_a_live_source_and_then_one_video(
     live_settings, stream_secret, reporter, enqueued
 ) -> None:
-    port = _free_port()
+    port = free_port()
 
     async def scenario() -> tuple[int, int, list[str]]:
         server = await start_rtmp_server(host="127.0.0.1", port=port)
@@ -96,7 +90,7 @@ def test_rtmp_publish_becomes_a_live_source_and_then_one_video(
 
 
 def test_rtmp_wrong_key_is_refused(live_settings) -> None:
-    port = _free_port()
+    port = free_port()
 
     async def scenario() -> int:
         server = await start_rtmp_server(host="127.0.0.1", port=port)
@@ -109,7 +103,7 @@ def test_rtmp_wrong_key_is_refused(live_settings) -> None:
 
 
 def test_rtmp_unsupported_codec_ends_the_source_with_a_reason(live_settings, stream_secret) -> None:
-    port = _free_port()
+    port = free_port()
 
     async def scenario() -> int:
         server = await start_rtmp_server(host="127.0.0.1", port=port)
@@ -133,7 +127,7 @@ def test_ended_source_becomes_a_video_in_review_with_the_whole_recording(
     live_settings, stream_secret, reporter, enqueued
 ) -> None:
     # given a 4 s RTMP publish that ended
-    port = _free_port()
+    port = free_port()
 
     async def scenario() -> None:
         server = await start_rtmp_server(host="127.0.0.1", port=port)

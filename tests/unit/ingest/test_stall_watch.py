@@ -10,35 +10,33 @@ from __future__ import annotations
 
 import asyncio
 import time
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 
 from ingest.media import whip
+from ingest.media.pipeline import SourceRuntime
 from ingest.media.whip import LiveIngest, PublishSession
 
 STALL = 0.5
 
 
-class PeerConnection:
-    """Answers getStats like aiortc: the video packets received so far."""
+class FrozenSource:
+    """A source whose picture froze at once; while `sending`, its video packets keep arriving
+    (what the runtime's stats poll notes in `packets_at`)."""
 
-    def __init__(self) -> None:
-        self.packets = 100
-        self.sending = True
+    def __init__(self, *, sending: bool = True) -> None:
+        self.latest_frame_at = self.packets_at = time.monotonic()
+        self.sending = sending
 
-    async def getStats(self) -> dict[str, Any]:  # noqa: N802 - aiortc's name
-        if self.sending:
-            self.packets += 10
-        inbound = SimpleNamespace(
-            type="inbound-rtp", kind="video", packetsReceived=self.packets, packetsLost=0
-        )
-        return {"inbound": inbound}
+    async def poll(self) -> None:
+        while True:
+            await asyncio.sleep(0.1)
+            if self.sending:
+                self.packets_at = time.monotonic()
 
 
-def _watch(pc: PeerConnection, seconds: float) -> list[float]:
-    """Run the stall watch of a session whose picture froze at once; when it hung up, if it did."""
+def _watch(source: FrozenSource, seconds: float) -> list[float]:
+    """Run the stall watch of a session on `source`; when it hung up, if it did."""
 
     async def run() -> list[float]:
         ingest = LiveIngest(reporter=object())  # type: ignore[arg-type]
@@ -51,11 +49,12 @@ def _watch(pc: PeerConnection, seconds: float) -> list[float]:
 
         ingest.dropped = dropped  # type: ignore[method-assign]
         session = PublishSession(session_id="s1", user_id=1, source_id=1, source_key="k")
-        runtime = SimpleNamespace(latest_frame_at=time.monotonic())
-        watch = asyncio.create_task(ingest._watch_stall(session, runtime, pc))  # type: ignore[arg-type]
+        poll = asyncio.create_task(source.poll())
+        watch = asyncio.create_task(ingest._watch_stall(session, source))  # type: ignore[arg-type]
         await asyncio.sleep(seconds)
-        watch.cancel()
-        await asyncio.gather(watch, return_exceptions=True)
+        for task in (watch, poll):
+            task.cancel()
+        await asyncio.gather(watch, poll, return_exceptions=True)
         return hung_up
 
     return asyncio.run(run())
@@ -70,14 +69,14 @@ def test_a_publisher_whose_packets_still_arrive_is_not_hung_up_for_a_frozen_pict
     short_stall,
 ) -> None:
     # given a picture frozen for twice the stall time while packets keep arriving
-    pc = PeerConnection()
+    source = FrozenSource()
 
     # then the phone is still connected
-    assert _watch(pc, 2 * STALL) == []
+    assert _watch(source, 2 * STALL) == []
 
 
 def test_a_picture_frozen_for_long_is_hung_up_even_while_packets_arrive(short_stall) -> None:
-    hung_up = _watch(PeerConnection(), 6 * STALL)
+    hung_up = _watch(FrozenSource(), 6 * STALL)
 
     assert len(hung_up) == 1
     assert hung_up[0] >= whip.STALL_FROZEN_FACTOR * STALL
@@ -88,11 +87,37 @@ def test_a_publisher_that_sends_nothing_is_hung_up_after_the_stall_time(
 ) -> None:
     # given a phone that stopped sending anything (and no cap on frozen pictures to hide behind)
     monkeypatch.setattr(whip, "STALL_FROZEN_FACTOR", 100)
-    pc = PeerConnection()
-    pc.sending = False
+    source = FrozenSource(sending=False)
 
-    hung_up = _watch(pc, 6 * STALL)
+    hung_up = _watch(source, 6 * STALL)
 
     # then it is hung up once the stall time has passed
     assert len(hung_up) == 1
     assert STALL <= hung_up[0] < 6 * STALL
+
+
+def test_the_stats_poll_notes_when_video_packets_last_arrived(tmp_path) -> None:
+    # given a source whose session reports its received video packets
+    counts = iter([10, 25, 25])
+
+    async def probe() -> dict[str, int]:
+        return {"packets_received": next(counts), "packets_lost": 0}
+
+    async def scenario() -> list[bool]:
+        runtime = SourceRuntime(
+            source_id=1,
+            source_key="k",
+            reporter=object(),  # type: ignore[arg-type]
+            recordings_dir=tmp_path,
+            preview_fps=1,
+        )
+        runtime.attach(session_id="s1", stats_probe=probe)
+        moved = []
+        for _poll in range(3):
+            before = runtime.packets_at
+            await runtime.stats()
+            moved.append(runtime.packets_at > before)
+        return moved
+
+    # then a poll that saw more packets moves `packets_at`, one that saw none does not
+    assert asyncio.run(scenario()) == [True, True, False]

@@ -15,7 +15,7 @@ from fieldcast.core import events as core_events
 from fieldcast.core.models import RelayedEvent
 from fieldcast.videos.models import VideoState
 from ingest import events as ingest_events
-from ingest.models import ProgramLogEntry, SourceState
+from ingest.models import Program, ProgramLogEntry, SourceState
 from ingest.program import selectors, services
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +26,12 @@ NODE = "ingest-a:101:abc"  # the ingest process whose engine runs `main` in thes
 @pytest.fixture(autouse=True)
 def engine_runs_main(holder, program) -> None:
     assert services.program_engine_claim(program_id=program.pk, node=NODE)
+
+
+def _switch_state(program: Program) -> tuple[int, str, int | None, bool]:
+    """What the program shows and whether it is cut away, fresh from the database."""
+    program.refresh_from_db()
+    return (program.seq, program.mode, program.program_source_id, program.auto_cutaway_active)
 
 
 def _seq() -> int:
@@ -77,21 +83,14 @@ def test_cutaway_with_a_seq_this_program_never_had_is_ignored(holder, program, m
     # given A on program
     a = make_source(SourceState.APPROVED)
     services.program_cut(slug="main", editor=holder, source_key=str(a.key))
-    program.refresh_from_db()
-    before = (program.seq, program.mode, program.program_source_id, program.auto_cutaway_active)
+    before = _switch_state(program)
 
     # when a report arrives from an engine that counted further (a program of this slug that was
     # deleted and made again)
     services.program_auto_cutaway(slug="main", seq=program.seq + 5, reason="no frame", node=NODE)
 
     # then nothing changed
-    program.refresh_from_db()
-    assert (
-        program.seq,
-        program.mode,
-        program.program_source_id,
-        program.auto_cutaway_active,
-    ) == before
+    assert _switch_state(program) == before
 
 
 def test_stale_seq_cutaway_is_ignored(holder, program, make_source) -> None:
@@ -101,21 +100,14 @@ def test_stale_seq_cutaway_is_ignored(holder, program, make_source) -> None:
     services.program_cut(slug="main", editor=holder, source_key=str(a.key))
     seen = _seq()
     services.program_cut(slug="main", editor=holder, source_key=str(b.key))
-    program.refresh_from_db()
-    before = (program.seq, program.mode, program.program_source_id, program.auto_cutaway_active)
+    before = _switch_state(program)
     entries = ProgramLogEntry.objects.count()
 
     # when the engine's late report about A arrives
     services.program_auto_cutaway(slug="main", seq=seen, reason="no frame", node=NODE)
 
     # then nothing changed
-    program.refresh_from_db()
-    assert (
-        program.seq,
-        program.mode,
-        program.program_source_id,
-        program.auto_cutaway_active,
-    ) == before
+    assert _switch_state(program) == before
     assert ProgramLogEntry.objects.count() == entries
 
 
