@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from fieldcast.videos.models import Upload, Video
 from fieldcast.videos.services import video_publish
@@ -123,6 +123,33 @@ def test_reporter_uploads_and_viewer_plays_after_publication(
         )
     finally:
         viewer.close()
+
+
+def test_a_clip_picked_before_the_page_script_ran_is_uploaded(
+    server: LiveServer, page: Page, tmp_path: Path
+) -> None:
+    # given the upload page's script arriving late, as over a slow phone network
+    reporter = UserFactory(roles=["reporter"])
+    clip = _clip(tmp_path)
+
+    def late(route: Route) -> None:
+        response = route.fetch()
+        body = f"setTimeout(function () {{\n{response.text()}\n}}, 1500);"
+        route.fulfill(response=response, body=body)
+
+    page.route("**/js/upload*.js", late)
+    _log_in(page, server, reporter.email)
+    page.goto(f"{server.url}/videos/upload/")
+
+    # when the reporter picks the clip before the script listens for it
+    page.set_input_files("#upload-file", str(clip))
+
+    # then the page still knows the clip once its script runs, and uploads it
+    expect(page.get_by_test_id("upload-chosen")).to_contain_text("street.mp4")
+    page.fill("#upload-title", "Picked early")
+    page.click("#upload-start")
+    expect(page.get_by_test_id("upload-percent")).to_have_text("100%", timeout=30_000)
+    assert Video.objects.get(owner=reporter).title == "Picked early"
 
 
 def test_upload_resumes_after_the_page_is_reloaded(

@@ -44,16 +44,21 @@
     box.classList.toggle("notice-strong", !!strong);
   }
 
+  function take(input) {
+    if (!input.files.length) return;
+    chosen = input.files[0];
+    $("upload-chosen").textContent = chosen.name + " · " + humanBytes(chosen.size);
+    if (!$("upload-title").value) {
+      $("upload-title").value = chosen.name.replace(/\.[^.]+$/, "").slice(0, 200);
+    }
+    showError("");
+  }
+
   inputs.forEach(function (input) {
-    input.addEventListener("change", function () {
-      if (!input.files.length) return;
-      chosen = input.files[0];
-      $("upload-chosen").textContent = chosen.name + " · " + humanBytes(chosen.size);
-      if (!$("upload-title").value) {
-        $("upload-title").value = chosen.name.replace(/\.[^.]+$/, "").slice(0, 200);
-      }
-      showError("");
-    });
+    input.addEventListener("change", function () { take(input); });
+    // A file picked while this script was still loading (a slow phone network) fired its change
+    // event before anyone listened: take it now.
+    take(input);
   });
 
   function serverMessage(error) {
