@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission
-from django.db import models
+from django.contrib.auth.models import Group, Permission, PermissionsMixin
 
 VIEWER = "viewer"
 REPORTER = "reporter"
@@ -42,7 +41,10 @@ def sync_roles_after_migrate(sender: Any, using: str = "default", **kwargs: Any)
     sync_roles()
 
 
-def has_role_permission(user: models.Model, codename: str) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(  # type: ignore[attr-defined]
-        f"accounts.{codename}"
+def has_role_permission(user: object, codename: str) -> bool:
+    """Whether `user` (anyone, signed in or not) holds `codename` through a role."""
+    return (
+        isinstance(user, PermissionsMixin)
+        and bool(user.is_authenticated)
+        and user.has_perm(f"accounts.{codename}")
     )

@@ -14,23 +14,25 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from fieldcast.core.error_codes import ErrorCode
+
 
 class ApplicationError(Exception):
     """A refusal by a service: a readable message, a stable code, optional per-field messages."""
 
     status_code = HTTPStatus.BAD_REQUEST
-    default_code = "invalid"
+    default_code: ErrorCode = ErrorCode.INVALID
     default_message = gettext_lazy("The request could not be completed.")
 
     def __init__(
         self,
         message: str | None = None,
         *,
-        code: str | None = None,
+        code: ErrorCode | None = None,
         fields: dict[str, list[str]] | None = None,
     ) -> None:
         self.message = str(message if message is not None else self.default_message)
-        self.code = code or self.default_code
+        self.code: ErrorCode = code or self.default_code
         self.fields = fields or {}
         super().__init__(self.message)
 
@@ -47,37 +49,37 @@ class ApplicationError(Exception):
 
 
 class ValidationFailed(ApplicationError):
-    default_code = "invalid"
+    default_code = ErrorCode.INVALID
     default_message = gettext_lazy("Some of the information is not valid.")
 
 
 class NotAuthenticated(ApplicationError):
     status_code = HTTPStatus.UNAUTHORIZED
-    default_code = "not_authenticated"
+    default_code = ErrorCode.NOT_AUTHENTICATED
     default_message = gettext_lazy("Please log in first.")
 
 
 class PermissionDenied(ApplicationError):
     status_code = HTTPStatus.FORBIDDEN
-    default_code = "permission_denied"
+    default_code = ErrorCode.PERMISSION_DENIED
     default_message = gettext_lazy("You are not allowed to do that.")
 
 
 class NotFound(ApplicationError):
     status_code = HTTPStatus.NOT_FOUND
-    default_code = "not_found"
+    default_code = ErrorCode.NOT_FOUND
     default_message = gettext_lazy("We could not find that.")
 
 
 class Conflict(ApplicationError):
     status_code = HTTPStatus.CONFLICT
-    default_code = "conflict"
+    default_code = ErrorCode.CONFLICT
     default_message = gettext_lazy("That conflicts with the current state. Reload and try again.")
 
 
 class RateLimited(ApplicationError):
     status_code = HTTPStatus.TOO_MANY_REQUESTS
-    default_code = "rate_limited"
+    default_code = ErrorCode.RATE_LIMITED
     default_message = gettext_lazy("Too many requests. Please wait a moment and try again.")
 
 
