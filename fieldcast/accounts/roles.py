@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission, PermissionsMixin
+from django.contrib.auth.models import AbstractUser, Group, Permission
 
 VIEWER = "viewer"
 REPORTER = "reporter"
@@ -44,7 +44,7 @@ def sync_roles_after_migrate(sender: Any, using: str = "default", **kwargs: Any)
 def has_role_permission(user: object, codename: str) -> bool:
     """Whether `user` (anyone, signed in or not) holds `codename` through a role."""
     return (
-        isinstance(user, PermissionsMixin)
+        isinstance(user, AbstractUser)
         and bool(user.is_authenticated)
         and user.has_perm(f"accounts.{codename}")
     )
