@@ -1,5 +1,5 @@
-"""Reads for moderation: the queue, one item with everything a reviewer needs, the audit log,
-a person's moderation notifications and stats. Callers check the role (services.ensure_editor / ensure_staff) first.
+"""Reads for moderation: the queue, one item with everything a reviewer needs, the audit log and
+stats. Callers check the role (services.ensure_editor / ensure_staff) first.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from community.models import MODERATION_KINDS, Notification
 from fieldcast.accounts.models import User
 from fieldcast.points import selectors as points_selectors
 from fieldcast.videos.models import Video, VideoState
-from moderation import priority
+from moderation import priority, reviewables
 from moderation.models import (
     AuditEntry,
     Case,
@@ -202,14 +201,21 @@ def audit_entries(
     return entries.order_by("-created_at", "-id")
 
 
-def notices_for(*, user: User) -> QuerySet[Notification]:
-    """What moderation decided about the person's content and reports (their notifications of
-    the moderation kinds), newest first."""
-    return (
-        Notification.objects.filter(recipient=user, kind__in=MODERATION_KINDS)
-        .select_related("video", "comment")
-        .order_by("-created_at", "-id")
-    )
+def reportable_comment_summary(*, comment_id: int) -> str | None:
+    """The excerpt a reporter recognises a comment by, if people can see it; None otherwise."""
+    comments = reviewables.reviewable(CaseKind.COMMENT)
+    comment = comments.find(pk=comment_id)
+    if comment is None:
+        return None
+    item = comments.describe(comment)
+    return item.summary if item.shown else None
+
+
+def changes_requested_cases(*, user: User) -> QuerySet[Case]:
+    """The person's videos an editor sent back with a request for changes."""
+    return Case.objects.filter(
+        kind=CaseKind.VIDEO, status=CaseStatus.CHANGES_REQUESTED, video__owner=user
+    ).select_related("video")
 
 
 def appealable_videos(*, user: User) -> QuerySet[Video]:
