@@ -201,14 +201,19 @@ def audit_entries(
     return entries.order_by("-created_at", "-id")
 
 
-def reportable_comment_summary(*, comment_id: int) -> str | None:
-    """The excerpt a reporter recognises a comment by, if people can see it; None otherwise."""
-    comments = reviewables.reviewable(CaseKind.COMMENT)
-    comment = comments.find(pk=comment_id)
-    if comment is None:
-        return None
-    item = comments.describe(comment)
-    return item.summary if item.shown else None
+def report_subject(
+    *, video_id: int | None, user_id: int | None, comment_id: int | None
+) -> Video | User | str | None:
+    """What the report page names: a published video, an active person, or the excerpt of a
+    comment people can see; None when there is no such thing to report."""
+    if video_id is not None:
+        return Video.objects.filter(pk=video_id, state=VideoState.PUBLISHED).first()
+    if comment_id is not None:
+        comments = reviewables.reviewable(CaseKind.COMMENT)
+        comment = comments.find(pk=comment_id)
+        item = comments.describe(comment) if comment is not None else None
+        return item.summary if item is not None and item.shown else None
+    return User.objects.filter(pk=user_id or 0, is_active=True).first()
 
 
 def changes_requested_cases(*, user: User) -> QuerySet[Case]:

@@ -30,7 +30,6 @@ from django.views.decorators.http import require_POST
 from community import notify
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import ApplicationError, PermissionDenied
-from fieldcast.videos.models import Video
 from moderation import selectors, services
 from moderation.models import (
     AuditAction,
@@ -286,13 +285,7 @@ def _report(
     user_id: int | None,
     comment_id: int | None = None,
 ) -> HttpResponse:
-    subject: Video | User | str | None
-    if video_id is not None:
-        subject = Video.objects.filter(pk=video_id, state="published").first()
-    elif comment_id is not None:
-        subject = selectors.reportable_comment_summary(comment_id=comment_id)
-    else:
-        subject = User.objects.filter(pk=user_id or 0, is_active=True).first()
+    subject = selectors.report_subject(video_id=video_id, user_id=user_id, comment_id=comment_id)
     if subject is None:
         raise Http404(_("We could not find that."))
     error = None
