@@ -7,3 +7,9 @@ class CommunityConfig(AppConfig):
     label = "community"
     verbose_name = _("Community")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Imported here, not at the top: an app's models are not loaded when apps.py is.
+        from community import reviewable  # noqa: PLC0415
+
+        reviewable.register()

@@ -15,11 +15,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.models import (
+    MODERATION_KINDS,
     Assignment,
     Comment,
     DigestFrequency,
@@ -553,3 +555,27 @@ def preferences(*, user: User) -> list[KindPreference]:
         )
         for value, label in NotificationKind.choices
     ]
+
+
+# --- Moderation notices ---------------------------------------------------------------------
+# Moderation sits below community and reads the notices it caused through here.
+
+
+def moderation_notices(*, user: User) -> QuerySet[Notification]:
+    """What moderation decided about the person's content and reports (their notifications of
+    the moderation kinds), newest first."""
+    return (
+        Notification.objects.filter(recipient=user, kind__in=MODERATION_KINDS)
+        .select_related("video", "comment")
+        .order_by("-created_at", "-id")
+    )
+
+
+@transaction.atomic
+def moderation_notices_mark_read(*, user: User, ids: list[int]) -> int:
+    """Mark these of the person's notifications read; the bell updates live."""
+    changed = Notification.objects.filter(recipient=user, read_at__isnull=True, pk__in=ids).update(
+        read_at=timezone.now()
+    )
+    transaction.on_commit(lambda: push_unread(user_id=user.pk))
+    return changed

@@ -298,7 +298,7 @@ class NoticesApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="Your moderation notices")
     def get(self, request: Request) -> Response:
         user: User = request.user  # type: ignore[assignment]
-        notices = list(selectors.notices_for(user=user)[:100])
+        notices = list(notify.moderation_notices(user=user)[:100])
         return Response(
             {
                 "results": [

@@ -1,5 +1,5 @@
-"""Reads for moderation: the queue, one item with everything a reviewer needs, the audit log,
-a person's moderation notifications and stats. Callers check the role (services.ensure_editor / ensure_staff) first.
+"""Reads for moderation: the queue, one item with everything a reviewer needs, the audit log and
+stats. Callers check the role (services.ensure_editor / ensure_staff) first.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from community.models import MODERATION_KINDS, Notification
 from fieldcast.accounts.models import User
 from fieldcast.points import selectors as points_selectors
 from fieldcast.videos.models import Video, VideoState
-from moderation import priority
+from moderation import priority, reviewables
 from moderation.models import (
     AuditEntry,
     Case,
@@ -202,14 +201,26 @@ def audit_entries(
     return entries.order_by("-created_at", "-id")
 
 
-def notices_for(*, user: User) -> QuerySet[Notification]:
-    """What moderation decided about the person's content and reports (their notifications of
-    the moderation kinds), newest first."""
-    return (
-        Notification.objects.filter(recipient=user, kind__in=MODERATION_KINDS)
-        .select_related("video", "comment")
-        .order_by("-created_at", "-id")
-    )
+def report_subject(
+    *, video_id: int | None, user_id: int | None, comment_id: int | None
+) -> Video | User | str | None:
+    """What the report page names: a published video, an active person, or the excerpt of a
+    comment people can see; None when there is no such thing to report."""
+    if video_id is not None:
+        return Video.objects.filter(pk=video_id, state=VideoState.PUBLISHED).first()
+    if comment_id is not None:
+        comments = reviewables.reviewable(CaseKind.COMMENT)
+        comment = comments.find(pk=comment_id)
+        item = comments.describe(comment) if comment is not None else None
+        return item.summary if item is not None and item.shown else None
+    return User.objects.filter(pk=user_id or 0, is_active=True).first()
+
+
+def changes_requested_cases(*, user: User) -> QuerySet[Case]:
+    """The person's videos an editor sent back with a request for changes."""
+    return Case.objects.filter(
+        kind=CaseKind.VIDEO, status=CaseStatus.CHANGES_REQUESTED, video__owner=user
+    ).select_related("video")
 
 
 def appealable_videos(*, user: User) -> QuerySet[Video]:

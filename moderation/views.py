@@ -24,15 +24,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import services as community_services
-from community.models import Comment, CommentState
+from community import notify
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import ApplicationError, PermissionDenied
-from fieldcast.videos.models import Video
 from moderation import selectors, services
 from moderation.models import (
     AuditAction,
@@ -288,14 +285,7 @@ def _report(
     user_id: int | None,
     comment_id: int | None = None,
 ) -> HttpResponse:
-    subject: Video | User | str | None
-    if video_id is not None:
-        subject = Video.objects.filter(pk=video_id, state="published").first()
-    elif comment_id is not None:
-        comment = Comment.objects.filter(pk=comment_id, state=CommentState.VISIBLE).first()
-        subject = Truncator(comment.body).chars(60) if comment is not None else None
-    else:
-        subject = User.objects.filter(pk=user_id or 0, is_active=True).first()
+    subject = selectors.report_subject(video_id=video_id, user_id=user_id, comment_id=comment_id)
     if subject is None:
         raise Http404(_("We could not find that."))
     error = None
@@ -325,19 +315,15 @@ def _report(
 @login_required
 def notices(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    notices = list(selectors.notices_for(user=user)[:100])
+    notices = list(notify.moderation_notices(user=user)[:100])
     context = {
         "notices": notices,
         "appealable": list(selectors.appealable_videos(user=user)),
-        "changes": list(
-            services.Case.objects.filter(
-                kind=CaseKind.VIDEO, status="changes_requested", video__owner=user
-            ).select_related("video")
-        ),
+        "changes": list(selectors.changes_requested_cases(user=user)),
     }
     unread = [n.pk for n in notices if n.read_at is None]
     if unread:
-        community_services.notifications_mark_read(user=user, ids=unread)
+        notify.moderation_notices_mark_read(user=user, ids=unread)
     return render(request, "moderation/notices.html", context)
 
 

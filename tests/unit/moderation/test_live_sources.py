@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fieldcast.core.errors import ValidationFailed
 from ingest.models import LiveSource
 from moderation import services
 from moderation.models import AuditEntry, Case
@@ -44,7 +45,7 @@ def test_rejecting_a_live_source_needs_a_listed_reason(editor):
     services.cases_sync_live_sources()
     case = Case.objects.get(kind="live_source")
     # when
-    with pytest.raises(services.ValidationFailed):
+    with pytest.raises(ValidationFailed):
         services.case_decide(case_id=case.pk, editor=editor, decision="reject", reason_code="?")
     services.case_decide(
         case_id=case.pk, editor=editor, decision="reject", reason_code="graphic", reason_text="x"

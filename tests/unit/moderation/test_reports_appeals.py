@@ -6,7 +6,13 @@ import pytest
 
 from community import notify
 from community.models import Notification
-from fieldcast.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
+from fieldcast.core.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+)
 from moderation import selectors, services
 from moderation.models import AuditEntry, Case, Report
 from tests.factories import UserFactory
@@ -177,7 +183,7 @@ def test_appeal_goes_to_another_editor_who_may_overturn(editor):
     appeal = services.appeal_create(user=owner, video_id=case.video_id, note="It is clear.")
     second = UserFactory(roles=["editor"])
     # when
-    with pytest.raises(services.PermissionDenied) as own:
+    with pytest.raises(PermissionDenied) as own:
         services.case_claim(case_id=appeal.case_id, editor=editor)
     services.case_decide(case_id=appeal.case_id, editor=second, decision="overturn")
     # then
