@@ -40,7 +40,7 @@ from django.utils.translation import gettext
 from fieldcast.core import events as core_events
 from ingest.media.background import spawn
 from ingest.media.pipeline import SourceRuntime
-from ingest.media.whip import live_ingest
+from ingest.media.registry import live_ingest
 from ingest.program import graphics
 from ingest.program.audio import AudioFollower
 from ingest.program.compositor import ClipPlayer, Scaler
