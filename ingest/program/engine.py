@@ -46,9 +46,9 @@ from ingest.program.audio import AudioFollower
 from ingest.program.compositor import ClipPlayer, Scaler
 from ingest.program.encoder import ProgramEncoder
 from ingest.program.graphics import Planes
+from ingest.program.groups import ENGINE_GROUP, studio_group
 from ingest.program.hls import HlsUploader, remux_recording
 from ingest.program.reporting import ProgramReporter, ServiceProgramReporter
-from ingest.program.services import ENGINE_GROUP, studio_group
 from media_workers.ffmpeg_binary import ffmpeg_path
 
 logger = logging.getLogger(__name__)
