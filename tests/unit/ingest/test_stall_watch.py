@@ -58,20 +58,20 @@ def _watch(
     started = clock()
     hung_up: list[float] = []
     ingest = LiveIngest(reporter=object())  # type: ignore[arg-type]
-    session = PublishSession(session_id="s1", user_id=1, source_id=1, source_key="k")
+    watched = PublishSession(session_id="s1", user_id=1, source_id=1, source_key="k")
 
-    async def dropped(dropped_session: PublishSession) -> None:
-        dropped_session.closing = True
+    async def dropped(session: PublishSession) -> None:
+        session.closing = True
         hung_up.append(clock() - started)
 
     async def sleep(delay: float) -> None:
         source.advance(delay)
         if clock() - started >= seconds:
-            session.closing = True  # the end of the observed window, as a hang-up elsewhere
+            watched.closing = True  # the end of the observed window, as a hang-up elsewhere
 
     ingest.dropped = dropped  # type: ignore[method-assign]
     policy = stall.StallPolicy(stall_seconds=STALL, clock=clock, frozen_factor=frozen_factor)
-    asyncio.run(whip.watch_stall(ingest, session, source, policy=policy, sleep=sleep))
+    asyncio.run(whip.watch_stall(ingest, watched, source, policy=policy, sleep=sleep))
     return hung_up
 
 
