@@ -149,7 +149,8 @@ PUBLISHERS_PER_PROCESS = 3  # aiortc's VP8 encoders are Python-driven: spread th
 
 
 async def run_one(count: int, seconds: float) -> dict[str, Any]:
-    from ingest.media.whip import LiveIngest
+    from ingest.media.registry import LiveIngest
+    from ingest.media.whip import whip_publish
 
     ingest = LiveIngest(reporter=BenchReporter())  # type: ignore[arg-type]
     shares = [PUBLISHERS_PER_PROCESS] * (count // PUBLISHERS_PER_PROCESS)
@@ -166,7 +167,7 @@ async def run_one(count: int, seconds: float) -> dict[str, Any]:
         assert child.stdin is not None
         for _ in range(share):
             offer = json.loads(await child.stdout.readline())
-            _session, answer = await ingest.publish(secret="bench", offer_sdp=offer["offer"])  # noqa: S106
+            _session, answer = await whip_publish(ingest, secret="bench", offer_sdp=offer["offer"])  # noqa: S106
             child.stdin.write((json.dumps({"answer": answer}) + "\n").encode())
             await child.stdin.drain()
         children.append(child)
@@ -213,8 +214,8 @@ async def measure(ingest: Any, count: int, seconds: float) -> dict[str, Any]:
 
 async def run_one_rtmp(count: int, seconds: float) -> dict[str, Any]:
     """N ffmpeg publishers (libx264 ultrafast, 640x360 at 15 fps) into the RTMP listener."""
+    from ingest.media.registry import LiveIngest
     from ingest.media.rtmp import start_rtmp_server
-    from ingest.media.whip import LiveIngest
     from media_workers.ffmpeg_binary import ffmpeg_path
 
     ingest = LiveIngest(reporter=BenchReporter())  # type: ignore[arg-type]

@@ -268,7 +268,8 @@ def percentile(values: list[float], p: float) -> float | None:
 async def run_one(count: int, seconds: float, work: Path) -> dict[str, Any]:
     from django.core.files.storage import default_storage
 
-    from ingest.media.whip import live_ingest
+    from ingest.media.registry import live_ingest
+    from ingest.media.whip import whip_publish
     from ingest.program.engine import program_engine
     from ingest.program.graphics import read_stamp
     from ingest.program.whep import whep_connect
@@ -294,7 +295,7 @@ async def run_one(count: int, seconds: float, work: Path) -> dict[str, Any]:
 
     for _ in range(count):
         offer = json.loads(await proc.stdout.readline())
-        _session, sdp = await ingest.publish(secret="bench", offer_sdp=offer["sdp"])  # noqa: S106
+        _session, sdp = await whip_publish(ingest, secret="bench", offer_sdp=offer["sdp"])  # noqa: S106
         await answer(sdp)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and (  # noqa: ASYNC110 - polling counters

@@ -252,6 +252,13 @@ def assignments_open(*, city: str = "") -> QuerySet[Assignment]:
     )
 
 
+def assignment_city_and_title(assignment_id: int) -> tuple[str, str] | None:
+    """(city, title) of an assignment, or None: the ingest's lower third asks through
+    `ingest.assignments` (registered in `CommunityConfig.ready()`)."""
+    row = Assignment.objects.filter(pk=assignment_id).values_list("city", "title").first()
+    return (str(row[0]), str(row[1])) if row else None
+
+
 def assignments_closed() -> QuerySet[Assignment]:
     return (
         Assignment.objects.filter(state=AssignmentState.CLOSED)

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.conf import settings
 
+from ingest.media.registry import live_ingest
 from ingest.media.rtmp import start_rtmp_server
-from ingest.media.whip import live_ingest
 from ingest.program.engine import program_engine
 
 logger = logging.getLogger(__name__)

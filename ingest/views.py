@@ -20,8 +20,9 @@ from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import ApplicationError, NotAuthenticated, ValidationFailed
 from ingest import selectors, services
+from ingest.media.registry import live_ingest
 from ingest.media.srt import srt_listeners
-from ingest.media.whip import MAX_OFFER_BYTES, live_ingest
+from ingest.media.whip import MAX_OFFER_BYTES, whip_publish
 from ingest.models import StreamKey
 from ingest.selectors import stream_keys_for_user
 
@@ -155,8 +156,8 @@ async def whip_endpoint(request: HttpRequest) -> HttpResponse:
             raise ValidationFailed(
                 gettext("The SDP offer is not UTF-8 text."), code="malformed_sdp"
             ) from None
-        session, answer = await live_ingest().publish(
-            secret=secret, offer_sdp=offer, title=request.GET.get("title", "")[:200]
+        session, answer = await whip_publish(
+            live_ingest(), secret=secret, offer_sdp=offer, title=request.GET.get("title", "")[:200]
         )
     except ApplicationError as error:
         return _whip_error(error)

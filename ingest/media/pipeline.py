@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,19 @@ def encode_preview(frame: av.VideoFrame, size: tuple[int, int] = PREVIEW_SIZE) -
 
 
 StatsProbe = Callable[[], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class SourceSample:
+    """A running source at one moment, as readers outside it see it (the program engine, the
+    stall watch): taken by `SourceRuntime.sample()`, never changed afterwards. Times are
+    `time.monotonic()` seconds."""
+
+    latest_frame: av.VideoFrame | None = None
+    latest_frame_at: float = 0.0
+    recent_audio: tuple[av.AudioFrame, ...] = ()
+    bitrate_kbps: int | None = None
+    packets_at: float = 0.0
 
 
 class SourceRuntime:
@@ -136,6 +150,16 @@ class SourceRuntime:
     def expect_audio(self) -> None:
         """The publisher sends audio: record it (decided before the recording opens)."""
         self._recorder.with_audio = True
+
+    def sample(self) -> SourceSample:
+        """The newest frame and audio, the bitrate and when video packets last arrived."""
+        return SourceSample(
+            latest_frame=self.latest_frame,
+            latest_frame_at=self.latest_frame_at,
+            recent_audio=tuple(self.recent_audio),
+            bitrate_kbps=self.last_stats.get("bitrate_kbps"),
+            packets_at=self.packets_at,
+        )
 
     @property
     def finished(self) -> bool:

@@ -24,7 +24,7 @@ from pyrtmp.session_manager import SessionManager
 
 from fieldcast.core.errors import ApplicationError
 from ingest.media.pipeline import SourceRuntime
-from ingest.media.whip import LiveIngest, PublishSession, live_ingest
+from ingest.media.registry import LiveIngest, PublishSession, live_ingest
 
 logger = logging.getLogger(__name__)
 # pyrtmp sets its own logger to DEBUG at import: one line per chunk otherwise.

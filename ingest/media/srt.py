@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from fieldcast.core.errors import ApplicationError
 from ingest.media.background import spawn
 from ingest.media.pipeline import SourceRuntime
-from ingest.media.whip import LiveIngest, PublishSession, live_ingest
+from ingest.media.registry import LiveIngest, PublishSession, live_ingest
 from media_workers.ffmpeg_binary import ffmpeg_path
 
 logger = logging.getLogger(__name__)

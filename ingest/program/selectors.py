@@ -7,11 +7,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
-from community.models import Assignment
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import NotFound
 from fieldcast.videos.models import Video, VideoState
+from ingest.assignments import assignment_city_and_title
 from ingest.models import (
     FINISHED_STATES,
     LiveSource,
@@ -69,18 +69,9 @@ def can_operate_studio(user: Any) -> bool:
     return roles.has_role_permission(user, "operate_studio")
 
 
-def _assignment(source: LiveSource) -> tuple[str, str]:
-    """(city, title) of the assignment a source covers, or blanks."""
-    ref = (source.assignment_ref or "").strip()
-    if not ref.isdigit():
-        return "", ""
-    row = Assignment.objects.filter(pk=int(ref)).values_list("city", "title").first()
-    return (str(row[0]), str(row[1])) if row else ("", "")
-
-
 def source_on_air_info(source: LiveSource) -> dict[str, Any]:
     """Who and what a source is, as the lower third and the viewer page show it."""
-    city, assignment_title = _assignment(source)
+    city, assignment_title = assignment_city_and_title(source.assignment_ref)
     return {
         "id": source.pk,
         "key": str(source.key),

@@ -43,7 +43,8 @@ from fieldcast.core.errors import (
 from ingest.media.background import spawn
 from ingest.media.ice import answer_offer, ice_configuration
 from ingest.program.audio import CHANNELS, RATE
-from ingest.program.engine import ProgramRuntime, program_engine
+from ingest.program.engine import program_engine
+from ingest.program.runtime import ProgramRuntime
 from ingest.program.selectors import can_operate_studio
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from django.test import AsyncClient
 
 from ingest import services
 from ingest.media.ice import configure_ice
-from ingest.media.whip import live_ingest
+from ingest.media.registry import live_ingest
 from ingest.models import LiveSource, SourceState
 from tests.factories import UserFactory
 from tests.integration.ingest.conftest import Publisher, post_offer, publish, wait_async, wait_for

@@ -22,7 +22,7 @@ from django.core.files.storage import default_storage
 from django.test import AsyncClient
 
 from ingest.media.ice import configure_ice
-from ingest.media.whip import live_ingest
+from ingest.media.registry import live_ingest
 from ingest.models import LiveSource, SourceState
 from tests.integration.ingest.conftest import post_offer, wait_async, wait_for
 from tests.integration.ingest.impairment import ImpairedLink, sdp_point_at, sdp_udp_address

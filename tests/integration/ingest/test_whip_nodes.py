@@ -12,7 +12,7 @@ from asgiref.sync import async_to_sync
 from django.test import AsyncClient
 
 from ingest import services, views
-from ingest.media.whip import LiveIngest, live_ingest
+from ingest.media.registry import LiveIngest, live_ingest
 from ingest.models import LiveSource, SourceState
 from tests.factories import UserFactory
 from tests.integration.ingest.conftest import Publisher, publish, wait_async, wait_for

@@ -9,87 +9,92 @@ after the grace) is in tests/integration/ingest/test_whip.py.
 from __future__ import annotations
 
 import asyncio
-import time
 
-import pytest
-
-from ingest.media import whip
-from ingest.media.pipeline import SourceRuntime
-from ingest.media.whip import LiveIngest, PublishSession
+from ingest.media import stall, whip
+from ingest.media.pipeline import SourceRuntime, SourceSample
+from ingest.media.registry import LiveIngest, PublishSession
 
 STALL = 0.5
+PACKET_EVERY = 0.1  # how often a sending phone's packets show in the stats poll
+
+
+class FakeClock:
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
 
 
 class FrozenSource:
     """A source whose picture froze at once; while `sending`, its video packets keep arriving
     (what the runtime's stats poll notes in `packets_at`)."""
 
-    def __init__(self, *, sending: bool = True) -> None:
-        self.latest_frame_at = self.packets_at = time.monotonic()
+    def __init__(self, clock: FakeClock, *, sending: bool = True) -> None:
+        self.clock = clock
+        self.latest_frame_at = self.packets_at = clock()
         self.sending = sending
+        self._since_packet = 0.0
 
-    async def poll(self) -> None:
-        while True:
-            await asyncio.sleep(0.1)
+    def advance(self, seconds: float) -> None:
+        """Let `seconds` pass on the fake clock, packets arriving every PACKET_EVERY if sending."""
+        end = self.clock.now + seconds
+        while self.clock.now + PACKET_EVERY <= end:
+            self.clock.now += PACKET_EVERY
             if self.sending:
-                self.packets_at = time.monotonic()
+                self.packets_at = self.clock.now
+        self.clock.now = end
+
+    def sample(self) -> SourceSample:
+        return SourceSample(latest_frame_at=self.latest_frame_at, packets_at=self.packets_at)
 
 
-def _watch(source: FrozenSource, seconds: float) -> list[float]:
-    """Run the stall watch of a session on `source`; when it hung up, if it did."""
+def _watch(
+    source: FrozenSource, seconds: float, *, frozen_factor: float = stall.STALL_FROZEN_FACTOR
+) -> list[float]:
+    """Run the stall watch of a session on `source` for `seconds` of the fake clock; when it hung
+    up, if it did. The watch is awaited itself: an exception in it fails the test."""
+    clock = source.clock
+    started = clock()
+    hung_up: list[float] = []
+    ingest = LiveIngest(reporter=object())  # type: ignore[arg-type]
+    watched = PublishSession(session_id="s1", user_id=1, source_id=1, source_key="k")
 
-    async def run() -> list[float]:
-        ingest = LiveIngest(reporter=object())  # type: ignore[arg-type]
-        hung_up: list[float] = []
-        started = time.monotonic()
+    async def dropped(session: PublishSession) -> None:
+        session.closing = True
+        hung_up.append(clock() - started)
 
-        async def dropped(session: PublishSession) -> None:
-            session.closing = True
-            hung_up.append(time.monotonic() - started)
+    async def sleep(delay: float) -> None:
+        source.advance(delay)
+        if clock() - started >= seconds:
+            watched.closing = True  # the end of the observed window, as a hang-up elsewhere
 
-        ingest.dropped = dropped  # type: ignore[method-assign]
-        session = PublishSession(session_id="s1", user_id=1, source_id=1, source_key="k")
-        poll = asyncio.create_task(source.poll())
-        watch = asyncio.create_task(ingest._watch_stall(session, source))  # type: ignore[arg-type]
-        await asyncio.sleep(seconds)
-        for task in (watch, poll):
-            task.cancel()
-        await asyncio.gather(watch, poll, return_exceptions=True)
-        return hung_up
-
-    return asyncio.run(run())
-
-
-@pytest.fixture
-def short_stall(settings) -> None:
-    settings.LIVE_STALL_SECONDS = STALL
+    ingest.dropped = dropped  # type: ignore[method-assign]
+    policy = stall.StallPolicy(stall_seconds=STALL, clock=clock, frozen_factor=frozen_factor)
+    asyncio.run(whip.watch_stall(ingest, watched, source, policy=policy, sleep=sleep))
+    return hung_up
 
 
-def test_a_publisher_whose_packets_still_arrive_is_not_hung_up_for_a_frozen_picture(
-    short_stall,
-) -> None:
+def test_a_publisher_whose_packets_still_arrive_is_not_hung_up_for_a_frozen_picture() -> None:
     # given a picture frozen for twice the stall time while packets keep arriving
-    source = FrozenSource()
+    source = FrozenSource(FakeClock())
 
     # then the phone is still connected
     assert _watch(source, 2 * STALL) == []
 
 
-def test_a_picture_frozen_for_long_is_hung_up_even_while_packets_arrive(short_stall) -> None:
-    hung_up = _watch(FrozenSource(), 6 * STALL)
+def test_a_picture_frozen_for_long_is_hung_up_even_while_packets_arrive() -> None:
+    hung_up = _watch(FrozenSource(FakeClock()), 6 * STALL)
 
     assert len(hung_up) == 1
-    assert hung_up[0] >= whip.STALL_FROZEN_FACTOR * STALL
+    assert hung_up[0] >= stall.STALL_FROZEN_FACTOR * STALL
 
 
-def test_a_publisher_that_sends_nothing_is_hung_up_after_the_stall_time(
-    short_stall, monkeypatch
-) -> None:
+def test_a_publisher_that_sends_nothing_is_hung_up_after_the_stall_time() -> None:
     # given a phone that stopped sending anything (and no cap on frozen pictures to hide behind)
-    monkeypatch.setattr(whip, "STALL_FROZEN_FACTOR", 100)
-    source = FrozenSource(sending=False)
+    source = FrozenSource(FakeClock(), sending=False)
 
-    hung_up = _watch(source, 6 * STALL)
+    hung_up = _watch(source, 6 * STALL, frozen_factor=100)
 
     # then it is hung up once the stall time has passed
     assert len(hung_up) == 1

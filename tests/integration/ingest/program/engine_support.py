@@ -21,8 +21,8 @@ from PIL import ImageStat
 from ingest.media.ice import configure_ice
 from ingest.models import LiveSource, Program, SourceState
 from ingest.program import services as program_services
-from ingest.program.engine import ProgramRuntime
 from ingest.program.graphics import Planes, draw_stamp
+from ingest.program.runtime import ProgramRuntime
 from ingest.services import source_decide
 from tests.integration.ingest.conftest import publish, wait_for
 

@@ -17,7 +17,7 @@ from django.test import AsyncClient, Client
 
 from fieldcast.core.events import stop_relay
 from fieldcast.videos.models import Video
-from ingest.media.whip import live_ingest
+from ingest.media.registry import live_ingest
 from ingest.models import Program, ProgramLogEntry
 from ingest.program import services as program_services
 from ingest.program.engine import program_engine

@@ -20,7 +20,7 @@ from PIL import Image, ImageStat
 
 from fieldcast.core.events import stop_relay
 from ingest import services as ingest_services
-from ingest.media.whip import live_ingest
+from ingest.media.registry import live_ingest
 from ingest.models import Program
 from ingest.program import services as program_services
 from ingest.program.engine import program_engine

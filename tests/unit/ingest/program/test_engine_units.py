@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -12,12 +11,15 @@ import av
 import pytest
 
 from fieldcast.core.errors import ValidationFailed
+from ingest.media.pipeline import SourceSample
 from ingest.program.audio import AudioFollower
 from ingest.program.compositor import Box, Scaler, letterbox
 from ingest.program.encoder import hls_command, ladder, master_playlist
-from ingest.program.engine import RECOVER_SECONDS, ProgramEngine, ProgramRuntime
+from ingest.program.engine import ProgramEngine
 from ingest.program.graphics import Planes, draw_stamp, frame_luma, read_stamp
 from ingest.program.hls import FILE_NAME, playlist_segments
+from ingest.program.on_air import RECOVER_SECONDS, CutawayReport, CutbackReport, Decision
+from ingest.program.runtime import ProgramRuntime
 from ingest.program.whep import check_viewer_offer
 
 
@@ -230,11 +232,14 @@ def test_viewer_offers_must_receive_video_in_a_known_codec() -> None:
 
 
 # --- what goes on air: auto cut-away and cut back ----------------------------------------------
-@dataclass
-class FakeSource:
-    latest_frame: object | None = "frame"
-    latest_frame_at: float = 100.0
-    last_stats: dict[str, Any] = field(default_factory=dict)
+def _source(
+    latest_frame_at: float = 100.0, bitrate_kbps: int | None = None, frame: object = "frame"
+) -> SourceSample:
+    return SourceSample(
+        latest_frame=frame,  # type: ignore[arg-type]
+        latest_frame_at=latest_frame_at,
+        bitrate_kbps=bitrate_kbps,
+    )
 
 
 class Reports:
@@ -279,97 +284,116 @@ def _state(seq: int, mode: str = "source", source_id: int | None = 1, **extra: A
     }
 
 
-def _decide(steps) -> tuple[list, Reports]:
-    """Run `steps(runtime, reports)` in a loop (reports are spawned tasks) and let them finish."""
-    reports = Reports()
+def _runtime() -> ProgramRuntime:
+    return ProgramRuntime(_state(5), reporter=Reports(), root=Path("/nonexistent"))
 
-    async def run() -> list:
-        runtime = ProgramRuntime(_state(5), reporter=reports, root=Path("/nonexistent"))
-        out = steps(runtime)
-        await asyncio.sleep(0.05)
-        return out
 
-    return asyncio.run(run()), reports
+def _on_air(decisions: list[Decision]) -> list[tuple[Any, bool]]:
+    return [(decision.target, decision.lower_third) for decision in decisions]
+
+
+def _reports(decisions: list[Decision]) -> list[tuple[str, int]]:
+    """The reports the decisions asked the caller to send, as (kind, seq)."""
+    out = []
+    for decision in decisions:
+        for report in decision.reports:
+            if isinstance(report, CutawayReport):
+                out.append(("cutaway", report.cutaway.seq))
+            else:
+                assert isinstance(report, CutbackReport)
+                out.append(("cutback", report.seq))
+    return out
 
 
 def test_a_fresh_source_is_on_air_with_its_lower_third() -> None:
-    result, reports = _decide(lambda rt: [rt.decide(100.5, {1: FakeSource()})])
+    decisions = [_runtime().decide(100.5, {1: _source()})]
 
-    assert result == [(("source", 1), True)]
-    assert reports.calls == []
+    assert _on_air(decisions) == [(("source", 1), True)]
+    assert _reports(decisions) == []
 
 
 def test_a_stalled_source_goes_to_the_slate_at_once_and_is_reported_once() -> None:
-    def steps(runtime: ProgramRuntime) -> list:
-        stalled = {1: FakeSource(latest_frame_at=100.0)}
-        return [runtime.decide(101.2, stalled), runtime.decide(101.3, stalled)]
+    runtime = _runtime()
+    stalled = {1: _source(latest_frame_at=100.0)}
 
-    result, reports = _decide(steps)
+    decisions = [runtime.decide(101.2, stalled), runtime.decide(101.3, stalled)]
 
-    assert result == [(("slate", None), False)] * 2
-    assert [(name, call["seq"]) for name, call in reports.calls] == [("cutaway", 5)]
-    assert "1.2 s" in reports.calls[0][1]["reason"]
+    assert _on_air(decisions) == [(("slate", None), False)] * 2
+    assert _reports(decisions) == [("cutaway", 5)]
+    report = decisions[0].reports[0]
+    assert isinstance(report, CutawayReport)
+    assert "1.2 s" in report.cutaway.reason
 
 
 def test_a_source_under_the_minimum_bitrate_is_cut_away_to_the_standby() -> None:
-    def steps(runtime: ProgramRuntime) -> list:
-        runtime.update(_state(6, standby=2, min_kbps=300))
-        sources = {1: FakeSource(last_stats={"bitrate_kbps": 120}), 2: FakeSource()}
-        return [runtime.decide(100.2, sources)]
+    runtime = _runtime()
+    runtime.update(_state(6, standby=2, min_kbps=300))
+    sources = {1: _source(bitrate_kbps=120), 2: _source()}
 
-    result, reports = _decide(steps)
+    decisions = [runtime.decide(100.2, sources)]
 
-    assert result == [(("source", 2), False)]
-    assert "120" in reports.calls[0][1]["reason"]
+    assert _on_air(decisions) == [(("source", 2), False)]
+    report = decisions[0].reports[0]
+    assert isinstance(report, CutawayReport)
+    assert "120" in report.cutaway.reason
 
 
 def test_when_the_studio_acknowledged_the_cut_away_recovery_asks_for_the_cut_back() -> None:
-    def steps(runtime: ProgramRuntime) -> list:
-        runtime.decide(101.5, {1: FakeSource(latest_frame_at=100.0)})  # cut away at seq 5
-        runtime.update(_state(6, mode="slate", source_id=None))  # the studio's answer
-        back = FakeSource(latest_frame_at=102.0)
-        out = []
-        for now in (102.0, 102.0 + RECOVER_SECONDS - 0.1, 102.0 + RECOVER_SECONDS):
-            back.latest_frame_at = now
-            out.append(runtime.decide(now, {1: back}))
-        return out
-
-    result, reports = _decide(steps)
+    runtime = _runtime()
+    decisions = [runtime.decide(101.5, {1: _source(latest_frame_at=100.0)})]  # cut away at seq 5
+    runtime.update(_state(6, mode="slate", source_id=None))  # the studio's answer
+    for now in (102.0, 102.0 + RECOVER_SECONDS - 0.1, 102.0 + RECOVER_SECONDS):
+        decisions.append(runtime.decide(now, {1: _source(latest_frame_at=now)}))
 
     # the slate stays until the studio cuts back; the cut back is asked for once, at seq 6
-    assert [target for target, _lower in result] == [("slate", None)] * 3
-    assert [(name, call["seq"]) for name, call in reports.calls] == [
-        ("cutaway", 5),
-        ("cutback", 6),
-    ]
+    assert [target for target, _lower in _on_air(decisions[1:])] == [("slate", None)] * 3
+    assert _reports(decisions) == [("cutaway", 5), ("cutback", 6)]
 
 
 def test_without_an_answer_from_the_studio_the_engine_cuts_back_by_itself() -> None:
-    def steps(runtime: ProgramRuntime) -> list:
-        runtime.decide(101.5, {1: FakeSource(latest_frame_at=100.0)})
-        back = FakeSource()
-        out = []
-        for now in (102.0, 102.0 + RECOVER_SECONDS):
-            back.latest_frame_at = now
-            out.append(runtime.decide(now, {1: back}))
-        return out
+    runtime = _runtime()
+    decisions = [runtime.decide(101.5, {1: _source(latest_frame_at=100.0)})]
+    for now in (102.0, 102.0 + RECOVER_SECONDS):
+        decisions.append(runtime.decide(now, {1: _source(latest_frame_at=now)}))
 
-    result, reports = _decide(steps)
-
-    assert [target for target, _lower in result] == [("slate", None), ("source", 1)]
-    assert [name for name, _call in reports.calls] == ["cutaway"]
+    assert [target for target, _lower in _on_air(decisions[1:])] == [
+        ("slate", None),
+        ("source", 1),
+    ]
+    assert [name for name, _seq in _reports(decisions)] == ["cutaway"]
 
 
 def test_an_editor_cut_elsewhere_ends_the_cut_away() -> None:
-    def steps(runtime: ProgramRuntime) -> list:
-        runtime.decide(101.5, {1: FakeSource(latest_frame_at=100.0)})
-        runtime.update(_state(7, source_id=3))
-        first = runtime.decide(101.6, {3: FakeSource(latest_frame_at=101.6)})
-        return [first, runtime.cutaway]
+    runtime = _runtime()
+    runtime.decide(101.5, {1: _source(latest_frame_at=100.0)})
+    runtime.update(_state(7, source_id=3))
 
-    result, reports = _decide(steps)
+    first = runtime.decide(101.6, {3: _source(latest_frame_at=101.6)})
 
-    assert result == [(("source", 3), True), None]
+    assert _on_air([first]) == [(("source", 3), True)]
+    assert runtime.cutaway is None
+
+
+def test_the_runtime_sends_the_reports_a_decision_returns(tmp_path) -> None:
+    # given a runtime whose source stalled
+    reports = Reports()
+    runtime = ProgramRuntime(_state(5), reporter=reports, root=tmp_path)
+
+    async def scenario() -> None:
+        decision = runtime.decide(101.5, {1: _source(latest_frame_at=100.0)})
+        # when the caller sends what the decision returned, and the cut back later
+        runtime.send_reports(decision.reports)
+        cutaway = runtime.cutaway
+        assert cutaway is not None
+        runtime.send_reports([CutbackReport(cutaway, 6)])
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        await asyncio.gather(*pending)
+
+    asyncio.run(scenario())
+
+    # then the studio heard both, and the cut-away is over once its cut back was sent
+    assert [(name, call["seq"]) for name, call in reports.calls] == [("cutaway", 5), ("cutback", 6)]
+    assert runtime.cutaway is None
 
 
 def test_a_program_made_again_under_its_slug_starts_its_seq_afresh(tmp_path) -> None:
