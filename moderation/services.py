@@ -21,9 +21,9 @@ from django.utils.formats import time_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from community import notify
-from community import services as community_services
+from community.comments import services as community_services
 from community.models import Comment, CommentState
+from community.notifications import notify
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import (

@@ -28,8 +28,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import services as community_services
 from community.models import Comment, CommentState
+from community.notifications import services as community_services
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import ApplicationError, PermissionDenied
 from fieldcast.videos.models import Video
