@@ -220,7 +220,7 @@ def main() -> None:
     from django.conf import settings
     from django.test import Client
 
-    from community.chat_services import FLOOD_COUNT, FLOOD_SECONDS
+    from community.chat.services import FLOOD_COUNT, FLOOD_SECONDS
     from community.models import ChatMessage
     from fieldcast.accounts.models import User
 

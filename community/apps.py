@@ -11,7 +11,7 @@ class CommunityConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: an app's models are not loaded when apps.py is.
         from community import reviewable  # noqa: PLC0415
-        from community.selectors import assignment_city_and_title  # noqa: PLC0415
+        from community.assignments.selectors import assignment_city_and_title  # noqa: PLC0415
         from ingest.assignments import register_assignment_lookup  # noqa: PLC0415
 
         # Moderation and the ingest sit below this app: they reach comments and assignments

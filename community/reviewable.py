@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.text import Truncator
 
-from community import services
+from community.comments import services
 from community.models import Comment, CommentState
 from fieldcast.accounts.models import User
 from fieldcast.videos.models import Video

@@ -1,20 +1,10 @@
-"""Community background work: event reminders (a day and an hour before the start)."""
+"""The community's Celery tasks, where the worker's autodiscovery looks for them (`<app>.tasks`).
 
-from __future__ import annotations
+Each task lives with its feature (`community/events/tasks.py`, `community/notifications/tasks.py`)
+and keeps the explicit name the beat schedule in settings uses.
+"""
 
-from celery import shared_task
+from community.events.tasks import event_reminders
+from community.notifications.tasks import digests_send
 
-from community.event_services import event_reminders_send
-
-
-@shared_task(
-    name="community.event_reminders",
-    acks_late=True,
-    max_retries=3,
-    soft_time_limit=120,
-    time_limit=180,
-)
-def event_reminders() -> int:
-    """Send the reminders that are due. Safe to run twice at once or again: each reminder is
-    claimed with a conditional update before it is sent."""
-    return event_reminders_send()
+__all__ = ["digests_send", "event_reminders"]

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from community.consumers import ChatConsumer
+from community.chat.consumers import ChatConsumer
 from fieldcast.core.consumers import MeConsumer
 from ingest.routing import websocket_urlpatterns as ingest_websockets
 

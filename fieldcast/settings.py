@@ -514,7 +514,7 @@ MODERATION_FINGERPRINT_FPS = env.float("MODERATION_FINGERPRINT_FPS", default=2.0
 MODERATION_FINGERPRINT_MAX_DISTANCE = env.int("MODERATION_FINGERPRINT_MAX_DISTANCE", default=10)
 MODERATION_FINGERPRINT_MATCH_SHARE = env.float("MODERATION_FINGERPRINT_MATCH_SHARE", default=0.4)
 
-# --- Events (community/; docs/community.md) ------------------------------------------------
+# --- Events (community/events/; docs/community.md) -----------------------------------------
 # Reminders a day and an hour before an event: the task is idempotent, so every few minutes is fine.
 CELERY_BEAT_SCHEDULE["community-event-reminders"] = {
     "task": "community.event_reminders",
@@ -522,11 +522,10 @@ CELERY_BEAT_SCHEDULE["community-event-reminders"] = {
     "options": {"queue": "default"},
 }
 
-# --- Notification digests (community/digest.py; docs/community.md) -------------------------
+# --- Notification digests (community/notifications/; docs/community.md) ------------------
 # Opt-in email digests (daily or weekly). The task checks every hour; each person gets at most
 # one digest per period, sent at or after this local hour.
 NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=7)
-CELERY_IMPORTS.append("community.digest_tasks")
 CELERY_BEAT_SCHEDULE["community-notification-digests"] = {
     "task": "community.digests_send",
     "schedule": env.int("NOTIFICATION_DIGEST_EVERY_SECONDS", default=3600),

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from community import feed_views
+from community.feed import views as feed_views
 from fieldcast.accounts import api as accounts_api
 from fieldcast.accounts import views as accounts_views
 from fieldcast.core import views as core_views
@@ -25,7 +25,7 @@ api_v1: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("", feed_views.home, name="home"),
-    path("", include("community.feed_urls")),
+    path("", include("community.site_urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),

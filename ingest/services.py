@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community import notify
+from community.notifications import notify
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import (

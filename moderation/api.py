@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community import notify
+from community.notifications import notify
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import NotAuthenticated, NotFound, ValidationFailed
 from moderation import selectors, services

@@ -2,7 +2,7 @@
 
 One `Case` is one thing waiting for an editor's decision (a video in review, the reports on one
 video or user, an appeal, a held comment, a live source): the queue is the open cases. People hear
-about outcomes through community notifications (`community.notify`).
+about outcomes through community notifications (`community.notifications.notify`).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import notify
+from community.notifications import notify
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import ApplicationError, PermissionDenied
 from moderation import selectors, services

@@ -9,9 +9,10 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.safestring import SafeString
 
-from community import digest, notify, selectors
+from community.comments import selectors
+from community.comments.rendering import render_comment
 from community.models import DigestFrequency, Notification
-from community.rendering import render_comment
+from community.notifications import digest, notify
 from fieldcast.videos.models import Video
 
 register = template.Library()
@@ -75,5 +76,5 @@ def contains(container: Any, item: Any) -> bool:
 
 @register.filter
 def notification_text(item: Notification) -> str:
-    """The sentence for one notification, in the reader's language (community.notify decides)."""
+    """The sentence for one notification, in the reader's language (`notify` decides)."""
     return notify.notification_text(item)

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from community import chat_selectors
-from community.chat_services import MESSAGE_MAX_LENGTH
+from community.chat import selectors as chat_selectors
+from community.chat.services import MESSAGE_MAX_LENGTH
 from fieldcast.accounts import roles
 
 register = template.Library()

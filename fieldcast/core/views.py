@@ -1,4 +1,4 @@
-"""Site-wide pages: health endpoints and error pages (the home feed is community.feed_views)."""
+"""Site-wide pages: health endpoints and error pages (the home feed is community.feed.views)."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community import notify
+from community.notifications import notify
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.accounts.services import user_grant_role
@@ -312,7 +312,7 @@ def _tier_refresh(*, account: PointsAccount, user: User) -> TierChange | None:
 
 
 def tier_change_notify(*, change: TierChange) -> None:
-    """Tell the user their tier changed (runs after commit), through community/notify.py."""
+    """Tell the user their tier changed (runs after commit), through community/notifications/notify.py."""
     notify.notify_tier_changed(
         user_id=change.user_id, from_tier=change.from_tier, to_tier=change.to_tier
     )

@@ -21,7 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.notify import notify_video_published
+from community.notifications.notify import notify_video_published
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core import events

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from community.services import view_record
+from community.audience.services import view_record
 from fieldcast.accounts import roles
 from fieldcast.core.errors import NotFound
 from fieldcast.videos import playback, selectors

@@ -2,7 +2,7 @@
 of item), bulk decisions on videos, and the uploader's resubmission after a request for changes.
 
 Video state changes go through `fieldcast.videos.services`; who is told about an outcome is decided
-in `community.notify` (the one place for notifications); comments are reached through the
+in `community.notifications.notify` (the one place for notifications); comments are reached through the
 reviewable kind community registers (`moderation.reviewables`).
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from community import notify
+from community.notifications import notify
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from fieldcast.points import services as points_services

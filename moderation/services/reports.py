@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community import notify
+from community.notifications import notify
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import (
     Conflict,

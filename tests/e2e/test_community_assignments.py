@@ -13,8 +13,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from community import services
+from community.assignments import services as assignment_services
 from community.models import Assignment, AssignmentUse, StoryItem
+from community.stories import services as story_services
 from fieldcast.videos.models import Video
 from fieldcast.videos.services import video_publish
 from media_workers.ffmpeg_binary import ffmpeg_path
@@ -39,7 +40,7 @@ def test_editor_publishes_an_assignment_and_a_reporter_sees_it(
     editor = UserFactory(roles=["editor"])
     reporter = UserFactory(roles=["reporter"], city="Kano")
     now = timezone.now()
-    services.assignment_publish(
+    assignment_services.assignment_publish(
         user=editor,
         title="Elsewhere call",
         brief="Far away.",
@@ -122,7 +123,7 @@ def test_assignment_journey_from_call_to_the_story_timeline(
     # given an editor with a story, and a reporter in Kano
     editor = UserFactory(roles=["reporter", "editor"])
     reporter = UserFactory(roles=["reporter"], city="Kano")
-    story = services.story_create(user=editor, title="Fuel shortage")
+    story = story_services.story_create(user=editor, title="Fuel shortage")
     clip = _clip(tmp_path)
 
     # when the editor publishes an assignment that feeds the story, from the page

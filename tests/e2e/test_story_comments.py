@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from community import event_services, services
+from community.comments import services as comment_services
+from community.events import services as event_services
 from community.models import Comment
+from community.stories import services as story_services
 from tests.e2e.conftest import LiveServer
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -31,11 +33,11 @@ def test_viewer_comments_on_a_story_and_a_guest_expert_stands_out(
     editor = UserFactory(roles=["reporter", "editor", "staff"])
     expert = UserFactory(display_name="Dr Amina Bello")
     viewer = UserFactory(display_name="Viewer Vee")
-    story = services.story_create(user=editor, title="Floods in the north")
+    story = story_services.story_create(user=editor, title="Floods in the north")
     event_services.guest_expert_grant(
         user=editor, expert_id=expert.pk, title=f"Hydrologist {PAYLOAD}"
     )
-    expert_comment = services.comment_create(
+    expert_comment = comment_services.comment_create(
         user=expert, story_id=story.pk, body="The river peaks tonight."
     )
 
@@ -59,7 +61,7 @@ def test_viewer_comments_on_a_story_and_a_guest_expert_stands_out(
     expert_row.get_by_test_id("reply-submit").first.click()
     first_reply = page.locator("[data-depth='1']")
     expect(first_reply.get_by_test_id("comment-text")).to_have_text("How high?")
-    services.comment_create(
+    comment_services.comment_create(
         user=expert,
         story_id=story.pk,
         body="About 2 m above normal.",

@@ -1,4 +1,4 @@
-"""Indexes for search and the home feed (community/search_selectors.py, feed_selectors.py).
+"""Indexes for search and the home feed (community/search/selectors.py, community/feed/selectors.py).
 
 PostgreSQL only (RunPython guarded by vendor, so SQLite still migrates): GIN indexes on the
 full-text vectors of published videos and of stories (the expressions must stay identical to

@@ -4,7 +4,7 @@ Ranking matches needs each match's tsvector: with only an expression index Postg
 `to_tsvector` from title and description for every matching row, which bench/web.py measured
 as the slow part of search over 100k videos. A generated, stored column holds it once; the GIN
 index of 0004 on the expression is replaced by one on the column. The column is not a model
-field (SQLite has no tsvector): community/search_selectors.py reads it by name.
+field (SQLite has no tsvector): community/search/selectors.py reads it by name.
 """
 
 from __future__ import annotations

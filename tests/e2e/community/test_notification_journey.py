@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from community import services
-from community.digest import unsubscribe_token
+from community.comments import services
 from community.models import Comment, CommentState, NotificationMute, NotificationSettings
+from community.notifications.digest import unsubscribe_token
 from moderation import services as moderation_services
 from moderation.models import Case
 from tests.e2e.conftest import LiveServer

@@ -10,8 +10,9 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from community import services
+from community.assignments import services as assignment_services
 from community.models import Assignment, AssignmentAcceptance
+from community.stories import services as story_services
 from ingest.models import LiveSource, StreamKey
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def _publish(editor, **overrides) -> Assignment:
         "ends_at": now + timedelta(hours=4),
     }
     fields.update(overrides)
-    return services.assignment_publish(user=editor, **fields)
+    return assignment_services.assignment_publish(user=editor, **fields)
 
 
 def test_reporter_accepts_on_the_page_and_finds_it_on_their_list(editor, reporter):
@@ -94,7 +95,7 @@ def test_api_accept_list_and_refusals(editor, reporter, viewer):
 
 def test_editor_ties_an_assignment_to_a_story_in_the_form(editor):
     # given
-    story = services.story_create(user=editor, title="Rainy season")
+    story = story_services.story_create(user=editor, title="Rainy season")
 
     # when
     response = _client(editor).post(
@@ -132,7 +133,7 @@ def test_go_live_page_ties_its_stream_key_to_the_assignment(editor, reporter):
 
 def test_story_page_shows_the_live_banner_only_while_on_air(editor, reporter):
     # given a story fed by an assignment with a source on air for it
-    story = services.story_create(user=editor, title="Rainy season")
+    story = story_services.story_create(user=editor, title="Rainy season")
     assignment = _publish(editor, story_id=story.pk)
     source = LiveSource.objects.create(
         reporter=reporter,

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from community import services
+from community.assignments import services
 from community.models import Assignment, AssignmentUse
 from tests.factories import UserFactory, VideoFactory
 

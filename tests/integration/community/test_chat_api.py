@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from community import chat_services
+from community.chat import services as chat_services
 from community.models import ChatMessage, ChatMessageState, ChatMute, ChatSettings
 from tests.factories import UserFactory
 

@@ -14,8 +14,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import AnonymousUser
 
-from community import chat_services
-from community.consumers import CLOSE_NO_CHAT, ChatConsumer
+from community.chat import services as chat_services
+from community.chat.consumers import CLOSE_NO_CHAT, ChatConsumer
 from community.models import ChatMessage
 from fieldcast.core import events
 from tests.factories import UserFactory

@@ -10,7 +10,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from community import services
+from community.comments import services as comment_services
+from community.likes import services as like_services
 from community.models import Comment, CommentState
 from tests.factories import UserFactory, VideoFactory
 
@@ -37,10 +38,16 @@ def _client(user) -> Client:
 
 def test_watch_page_shows_threads_two_levels_deep_with_show_more(video, viewer):
     # given a chain of four comments: top -> r1 -> r2 -> r3
-    top = services.comment_create(user=viewer, video_id=video.pk, body="level zero")
-    r1 = services.comment_create(user=viewer, video_id=video.pk, body="level one", parent_id=top.pk)
-    r2 = services.comment_create(user=viewer, video_id=video.pk, body="level two", parent_id=r1.pk)
-    services.comment_create(user=viewer, video_id=video.pk, body="level three", parent_id=r2.pk)
+    top = comment_services.comment_create(user=viewer, video_id=video.pk, body="level zero")
+    r1 = comment_services.comment_create(
+        user=viewer, video_id=video.pk, body="level one", parent_id=top.pk
+    )
+    r2 = comment_services.comment_create(
+        user=viewer, video_id=video.pk, body="level two", parent_id=r1.pk
+    )
+    comment_services.comment_create(
+        user=viewer, video_id=video.pk, body="level three", parent_id=r2.pk
+    )
 
     # when
     html = Client().get(f"/videos/{video.pk}/").content.decode()
@@ -124,7 +131,7 @@ def test_comment_form_on_unpublished_video_is_404_and_nothing_stored(reporter, v
 @pytest.mark.parametrize("payload", XSS)
 def test_xss_payloads_render_inert_on_the_watch_page(video, viewer, payload):
     # given
-    services.comment_create(user=viewer, video_id=video.pk, body=payload)
+    comment_services.comment_create(user=viewer, video_id=video.pk, body=payload)
 
     # when
     html = Client().get(f"/videos/{video.pk}/").content.decode()
@@ -139,7 +146,7 @@ def test_xss_payloads_render_inert_on_the_watch_page(video, viewer, payload):
 
 def test_editor_removes_through_the_page(video, viewer, editor):
     # given
-    comment = services.comment_create(user=viewer, video_id=video.pk, body="nasty words")
+    comment = comment_services.comment_create(user=viewer, video_id=video.pk, body="nasty words")
 
     # when
     response = _client(editor).post(
@@ -157,7 +164,7 @@ def test_editor_removes_through_the_page(video, viewer, editor):
 def test_held_comment_is_shown_only_to_its_author_and_editors(video, viewer, editor, settings):
     # given
     settings.MODERATION_TERM_LISTS = {"default": ["spam"]}
-    services.comment_create(user=viewer, video_id=video.pk, body="buy spam here")
+    comment_services.comment_create(user=viewer, video_id=video.pk, body="buy spam here")
 
     # when
     anonymous = Client().get(f"/videos/{video.pk}/").content.decode()
@@ -173,11 +180,13 @@ def test_held_comment_is_shown_only_to_its_author_and_editors(video, viewer, edi
 
 def _thread(video, people):
     for person in people:
-        top = services.comment_create(user=person, video_id=video.pk, body="top")
-        reply = services.comment_create(
+        top = comment_services.comment_create(user=person, video_id=video.pk, body="top")
+        reply = comment_services.comment_create(
             user=person, video_id=video.pk, body="reply", parent_id=top.pk
         )
-        services.comment_create(user=person, video_id=video.pk, body="deep", parent_id=reply.pk)
+        comment_services.comment_create(
+            user=person, video_id=video.pk, body="deep", parent_id=reply.pk
+        )
         Comment.objects.filter(author=person).update(created_at=timezone.now() - timedelta(hours=1))
 
 
@@ -195,7 +204,7 @@ def test_watch_page_queries_do_not_grow_with_comments(video, django_assert_num_q
     people = [UserFactory() for _ in range(6)]
     _thread(video, people)
     for comment in Comment.objects.all()[:5]:
-        services.comment_like(user=viewer, comment_id=comment.pk)
+        like_services.comment_like(user=viewer, comment_id=comment.pk)
 
     # then the page takes the same number of queries
     with django_assert_num_queries(len(small)):

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from community import services
+from community.comments import services
 from community.models import Comment, Follow, Notification, NotificationKind, VideoLike
 from fieldcast.videos.models import Video
 from tests.factories import VideoFactory

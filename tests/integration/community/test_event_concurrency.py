@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from community import event_services
+from community.events import services as event_services
 from community.models import EventRegistration
 from tests.factories import UserFactory
 

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from community import event_services, services
+from community.comments import services
+from community.events import services as event_services
 from community.models import Event, EventRegistration, GuestExpert
 from fieldcast.points.models import PointEvent
 from tests.factories import UserFactory, VideoFactory

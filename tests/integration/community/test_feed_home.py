@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from community import services
 from community.models import Follow
+from community.stories import services
 from ingest.models import LiveSource, Program, ProgramMode, Protocol, SourceState
 from tests.factories import UserFactory, VideoFactory
 

@@ -10,8 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from community import services
+from community.comments import services as comment_services
 from community.models import Follow
+from community.stories import services as story_services
 from ingest.models import LiveSource, Program, Protocol, SourceState
 from tests.factories import UserFactory, VideoFactory
 
@@ -30,11 +31,11 @@ def _world(*, size: int, reporter, viewer, editor, story) -> None:
                 published_at=timezone.now(),
                 title=f"Harbour flood {owner.pk}-{n} 洪水",
             )
-            services.story_add_video(user=editor, story_id=story.pk, video_id=video.pk)
-            services.comment_create(user=other, video_id=video.pk, body="Stay safe")
+            story_services.story_add_video(user=editor, story_id=story.pk, video_id=video.pk)
+            comment_services.comment_create(user=other, video_id=video.pk, body="Stay safe")
         VideoFactory(owner=reporter, state="pending_review", title=f"Harbour pending {n}")
-        new_story = services.story_create(user=editor, title=f"Harbour story {n}")
-        services.story_follow(user=viewer, story_id=new_story.pk)
+        new_story = story_services.story_create(user=editor, title=f"Harbour story {n}")
+        story_services.story_follow(user=viewer, story_id=new_story.pk)
         source = LiveSource.objects.create(
             reporter=other, title=f"Live {n}", protocol=Protocol.WHIP, state=SourceState.ON_AIR
         )
@@ -79,11 +80,11 @@ def test_page_queries_do_not_grow_with_items(url: Callable, as_owner: bool, edit
     # given a small world
     reporter = UserFactory(roles=["reporter"], display_name="Harbour Hana")
     viewer = UserFactory()
-    story = services.story_create(user=editor, title="Harbour floods")
+    story = story_services.story_create(user=editor, title="Harbour floods")
     first = VideoFactory(
         owner=reporter, state="published", published_at=timezone.now(), title="Harbour flood 洪水"
     )
-    services.story_add_video(user=editor, story_id=story.pk, video_id=first.pk)
+    story_services.story_add_video(user=editor, story_id=story.pk, video_id=first.pk)
     _world(size=1, reporter=reporter, viewer=viewer, editor=editor, story=story)
     client = Client()
     client.force_login(reporter if as_owner else viewer)

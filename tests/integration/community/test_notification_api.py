@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from community import notify
 from community.models import NotificationKind, NotificationMute, NotificationSettings
+from community.notifications import notify
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from community import notify
-from community import services as community_services
+from community.comments import services as community_services
 from community.models import Notification
+from community.notifications import notify
 from fieldcast.core import events
 from moderation import services as moderation_services
 from tests.factories import UserFactory, VideoFactory

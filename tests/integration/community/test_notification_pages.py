@@ -9,8 +9,11 @@ from django.template import engines
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
-from community import services
+from community.assignments import services as assignment_services
+from community.comments import services as comment_services
+from community.likes import services as like_services
 from community.models import Notification, NotificationKind, NotificationMute
+from community.stories import services as story_services
 from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +32,13 @@ def test_page_lists_each_kind_and_the_bell_counts_them(editor):
     video = VideoFactory(
         owner=reporter, state="published", published_at=timezone.now(), title="Clip A"
     )
-    story = services.story_create(user=editor, title="Flood week")
-    services.story_follow(user=reporter, story_id=story.pk)
-    services.comment_create(user=fan, video_id=video.pk, body="hi @Rita Reporter")
-    services.video_like(user=fan, video_id=video.pk)
-    services.story_add_update(user=editor, story_id=story.pk, text="Day two")
+    story = story_services.story_create(user=editor, title="Flood week")
+    story_services.story_follow(user=reporter, story_id=story.pk)
+    comment_services.comment_create(user=fan, video_id=video.pk, body="hi @Rita Reporter")
+    like_services.video_like(user=fan, video_id=video.pk)
+    story_services.story_add_update(user=editor, story_id=story.pk, text="Day two")
     now = timezone.now()
-    services.assignment_publish(
+    assignment_services.assignment_publish(
         user=editor,
         title="Market fire",
         brief="b",
@@ -59,7 +62,7 @@ def test_page_lists_each_kind_and_the_bell_counts_them(editor):
 def test_mark_read_and_switch_a_kind_off(reporter):
     # given
     video = VideoFactory(owner=reporter, state="published", published_at=timezone.now())
-    services.comment_create(user=UserFactory(), video_id=video.pk, body="one")
+    comment_services.comment_create(user=UserFactory(), video_id=video.pk, body="one")
     client = _client(reporter)
 
     # when

@@ -7,8 +7,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from community import services
 from community.models import Follow
+from community.stories import services
 from fieldcast.points.models import PointsAccount, Tier
 from tests.factories import UserFactory, VideoFactory
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from community import services
+from community.stories import services
 from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db

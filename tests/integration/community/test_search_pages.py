@@ -10,8 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from community import services
-from community.search_selectors import SEARCH_PAGE_SIZE
+from community.search.selectors import SEARCH_PAGE_SIZE
+from community.stories import services
 from fieldcast.videos.models import Video
 from tests.factories import UserFactory, VideoFactory
 

@@ -9,8 +9,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from community import services
+from community.comments import services as comment_services
 from community.models import Comment
+from community.stories import services as story_services
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def _client(user) -> Client:
 
 @pytest.fixture
 def story(editor):
-    return services.story_create(user=editor, title="Floods in the north")
+    return story_services.story_create(user=editor, title="Floods in the north")
 
 
 def test_a_viewer_comments_on_the_story_page(story, viewer):
@@ -42,7 +43,7 @@ def test_a_viewer_comments_on_the_story_page(story, viewer):
 
 def test_htmx_reply_answers_with_the_story_block(story, viewer):
     # given
-    top = services.comment_create(user=viewer, story_id=story.pk, body="Roads are cut off.")
+    top = comment_services.comment_create(user=viewer, story_id=story.pk, body="Roads are cut off.")
 
     # when
     response = _client(viewer).post(
@@ -81,7 +82,7 @@ def test_a_comment_on_a_missing_story_is_not_stored(viewer):
 
 def test_the_story_page_renders_user_text_inert(story, viewer):
     # given
-    services.comment_create(
+    comment_services.comment_create(
         user=viewer, story_id=story.pk, body="<script>alert(1)</script> see https://example.org"
     )
 
@@ -99,7 +100,7 @@ def test_show_more_opens_the_thread_of_a_story_comment(story, viewer):
     parent = None
     chain = []
     for n in range(4):
-        parent = services.comment_create(
+        parent = comment_services.comment_create(
             user=viewer,
             story_id=story.pk,
             body=f"level {n}",
@@ -120,13 +121,15 @@ def test_show_more_opens_the_thread_of_a_story_comment(story, viewer):
 
 def test_story_page_queries_do_not_grow_with_comments(story, viewer):
     # given
-    services.comment_create(user=viewer, story_id=story.pk, body="first")
+    comment_services.comment_create(user=viewer, story_id=story.pk, body="first")
     with CaptureQueriesContext(connection) as small:
         Client().get(f"/community/stories/{story.pk}/")
     authors = UserFactory.create_batch(4)
     for author in authors:
-        top = services.comment_create(user=author, story_id=story.pk, body="top")
-        services.comment_create(user=viewer, story_id=story.pk, body="reply", parent_id=top.pk)
+        top = comment_services.comment_create(user=author, story_id=story.pk, body="top")
+        comment_services.comment_create(
+            user=viewer, story_id=story.pk, body="reply", parent_id=top.pk
+        )
 
     # when
     with CaptureQueriesContext(connection) as large:
@@ -163,7 +166,9 @@ def test_api_lists_and_posts_story_comments(story, viewer):
 def test_a_held_story_comment_shows_in_the_moderation_case_page(settings, story, viewer, editor):
     # given a story comment the term filter held
     settings.MODERATION_TERM_LISTS = {"abuse": ["scumbag"]}
-    comment = services.comment_create(user=viewer, story_id=story.pk, body="What a scumbag.")
+    comment = comment_services.comment_create(
+        user=viewer, story_id=story.pk, body="What a scumbag."
+    )
 
     # when an editor opens the queue of held comments
     client = _client(editor)

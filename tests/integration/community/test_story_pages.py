@@ -7,8 +7,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from community import services
 from community.models import StoryFollow, StoryItem
+from community.stories import services
 from tests.factories import VideoFactory
 
 pytestmark = pytest.mark.django_db

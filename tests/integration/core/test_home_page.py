@@ -44,7 +44,7 @@ def test_home_page_query_count_does_not_grow_with_videos(
         _published(f"Clip {n}", n)
 
     # when the home page renders, then the number of queries stays small and fixed: programs,
-    # sources on air, stories, newest and most watched (community/feed_selectors.py)
+    # sources on air, stories, newest and most watched (community/feed/selectors.py)
     with django_assert_max_num_queries(5):
         assert client.get("/").status_code == 200
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from community import selectors, services
+from community.assignments import selectors, services
 from community.models import Assignment, AssignmentUse, Notification
 from fieldcast.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fieldcast.points.models import PointEvent

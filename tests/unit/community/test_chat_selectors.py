@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from community import chat_selectors
+from community.chat import selectors as chat_selectors
 from community.models import ChatMessage, ChatMessageState
 from tests.factories import UserFactory
 

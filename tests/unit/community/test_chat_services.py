@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone, translation
 
-from community import chat_selectors, chat_services
+from community.chat import selectors as chat_selectors
+from community.chat import services as chat_services
 from community.models import ChatMessage, ChatMessageState, ChatMute, ChatSettings, GuestExpert
 from fieldcast.core.errors import (
     NotAuthenticated,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from community import services
+from community.comments import services as comment_services
 from community.models import (
     Comment,
     CommentAction,
@@ -16,6 +16,7 @@ from community.models import (
     CommentState,
     Notification,
 )
+from community.notifications import services as notification_services
 from fieldcast.core.errors import (
     Conflict,
     NotAuthenticated,
@@ -37,7 +38,9 @@ def video(reporter):
 
 def test_comment_on_published_video_is_visible_pays_points_and_tells_the_owner(video, viewer):
     # when
-    comment = services.comment_create(user=viewer, video_id=video.pk, body="  Great footage  ")
+    comment = comment_services.comment_create(
+        user=viewer, video_id=video.pk, body="  Great footage  "
+    )
 
     # then
     comment.refresh_from_db()
@@ -55,11 +58,13 @@ def test_comment_on_published_video_is_visible_pays_points_and_tells_the_owner(v
 
 def test_reply_to_a_reply_builds_the_thread(video, viewer, editor):
     # given
-    top = services.comment_create(user=viewer, video_id=video.pk, body="first")
-    reply = services.comment_create(user=editor, video_id=video.pk, body="second", parent_id=top.pk)
+    top = comment_services.comment_create(user=viewer, video_id=video.pk, body="first")
+    reply = comment_services.comment_create(
+        user=editor, video_id=video.pk, body="second", parent_id=top.pk
+    )
 
     # when
-    deeper = services.comment_create(
+    deeper = comment_services.comment_create(
         user=viewer, video_id=video.pk, body="third", parent_id=reply.pk
     )
 
@@ -75,7 +80,7 @@ def test_comment_on_a_video_that_is_not_published_is_refused(state, viewer, repo
 
     # when / then
     with pytest.raises(NotFound) as refused:
-        services.comment_create(user=viewer, video_id=video.pk, body="hello")
+        comment_services.comment_create(user=viewer, video_id=video.pk, body="hello")
     assert refused.value.message == "We could not find that video."
     assert Comment.objects.count() == 0
 
@@ -86,7 +91,7 @@ def test_owner_cannot_comment_on_own_unpublished_video_either(reporter):
 
     # when / then
     with pytest.raises(NotFound):
-        services.comment_create(user=reporter, video_id=video.pk, body="hello")
+        comment_services.comment_create(user=reporter, video_id=video.pk, body="hello")
     assert Comment.objects.count() == 0
 
 
@@ -94,14 +99,14 @@ def test_anonymous_cannot_comment(video):
     from django.contrib.auth.models import AnonymousUser
 
     with pytest.raises(NotAuthenticated):
-        services.comment_create(user=AnonymousUser(), video_id=video.pk, body="hi")
+        comment_services.comment_create(user=AnonymousUser(), video_id=video.pk, body="hi")
     assert Comment.objects.count() == 0
 
 
 def test_ten_thousand_characters_are_refused_with_the_limit_in_the_message(video, viewer):
     # when
     with pytest.raises(ValidationFailed) as refused:
-        services.comment_create(user=viewer, video_id=video.pk, body="a" * 10_000)
+        comment_services.comment_create(user=viewer, video_id=video.pk, body="a" * 10_000)
 
     # then
     assert refused.value.code == "too_long"
@@ -115,7 +120,7 @@ def test_ten_thousand_characters_are_refused_with_the_limit_in_the_message(video
 
 def test_empty_comment_is_refused(video, viewer):
     with pytest.raises(ValidationFailed) as refused:
-        services.comment_create(user=viewer, video_id=video.pk, body="   \n ")
+        comment_services.comment_create(user=viewer, video_id=video.pk, body="   \n ")
     assert refused.value.code == "empty"
     assert Comment.objects.count() == 0
 
@@ -123,11 +128,11 @@ def test_empty_comment_is_refused(video, viewer):
 def test_sixth_comment_within_a_minute_is_rate_limited(video, viewer):
     # given
     for number in range(5):
-        services.comment_create(user=viewer, video_id=video.pk, body=f"comment {number}")
+        comment_services.comment_create(user=viewer, video_id=video.pk, body=f"comment {number}")
 
     # when
     with pytest.raises(RateLimited) as refused:
-        services.comment_create(user=viewer, video_id=video.pk, body="one too many")
+        comment_services.comment_create(user=viewer, video_id=video.pk, body="one too many")
 
     # then
     assert (
@@ -139,11 +144,11 @@ def test_sixth_comment_within_a_minute_is_rate_limited(video, viewer):
 def test_rate_window_passes(video, viewer):
     # given five comments posted two minutes ago
     for number in range(5):
-        services.comment_create(user=viewer, video_id=video.pk, body=f"comment {number}")
+        comment_services.comment_create(user=viewer, video_id=video.pk, body=f"comment {number}")
     Comment.objects.update(created_at=timezone.now() - timedelta(minutes=2))
 
     # when
-    services.comment_create(user=viewer, video_id=video.pk, body="later")
+    comment_services.comment_create(user=viewer, video_id=video.pk, body="later")
 
     # then
     assert Comment.objects.filter(author=viewer).count() == 6
@@ -156,7 +161,9 @@ def test_term_filter_holds_the_comment_without_points_or_notification(
     settings.MODERATION_TERM_LISTS = {"default": ["scam"]}
 
     # when
-    comment = services.comment_create(user=viewer, video_id=video.pk, body="This is a SCAM!")
+    comment = comment_services.comment_create(
+        user=viewer, video_id=video.pk, body="This is a SCAM!"
+    )
 
     # then
     assert comment.state == CommentState.HELD
@@ -165,7 +172,7 @@ def test_term_filter_holds_the_comment_without_points_or_notification(
     assert Notification.objects.count() == 0
 
     # when an editor approves it
-    services.comment_approve(user=editor, comment_id=comment.pk)
+    comment_services.comment_approve(user=editor, comment_id=comment.pk)
 
     # then it shows, pays and notifies
     comment.refresh_from_db()
@@ -180,9 +187,9 @@ def test_approval_mode_holds_viewers_but_not_the_owner_or_editors(video, viewer,
     CommentSettings.objects.create(video=video, mode=CommentMode.APPROVAL)
 
     # when
-    by_viewer = services.comment_create(user=viewer, video_id=video.pk, body="viewer")
-    by_owner = services.comment_create(user=video.owner, video_id=video.pk, body="owner")
-    by_editor = services.comment_create(user=editor, video_id=video.pk, body="editor")
+    by_viewer = comment_services.comment_create(user=viewer, video_id=video.pk, body="viewer")
+    by_owner = comment_services.comment_create(user=video.owner, video_id=video.pk, body="owner")
+    by_editor = comment_services.comment_create(user=editor, video_id=video.pk, body="editor")
 
     # then
     assert [by_viewer.state, by_owner.state, by_editor.state] == ["held", "visible", "visible"]
@@ -190,27 +197,27 @@ def test_approval_mode_holds_viewers_but_not_the_owner_or_editors(video, viewer,
 
 def test_closed_comments_refuse_new_ones(video, viewer):
     # given
-    services.comment_settings_set(user=video.owner, video_id=video.pk, mode="closed")
+    comment_services.comment_settings_set(user=video.owner, video_id=video.pk, mode="closed")
 
     # when / then
     with pytest.raises(PermissionDenied) as refused:
-        services.comment_create(user=viewer, video_id=video.pk, body="hello")
+        comment_services.comment_create(user=viewer, video_id=video.pk, body="hello")
     assert refused.value.code == "comments_closed"
     assert Comment.objects.count() == 0
 
 
 def test_only_owner_or_editor_changes_settings(video, viewer):
     with pytest.raises(PermissionDenied):
-        services.comment_settings_set(user=viewer, video_id=video.pk, mode="closed")
+        comment_services.comment_settings_set(user=viewer, video_id=video.pk, mode="closed")
     assert CommentSettings.objects.count() == 0
 
 
 def test_author_edits_within_the_window_and_the_old_text_is_kept(video, viewer):
     # given
-    comment = services.comment_create(user=viewer, video_id=video.pk, body="tpyo")
+    comment = comment_services.comment_create(user=viewer, video_id=video.pk, body="tpyo")
 
     # when
-    services.comment_edit(user=viewer, comment_id=comment.pk, body="typo")
+    comment_services.comment_edit(user=viewer, comment_id=comment.pk, body="typo")
 
     # then
     comment.refresh_from_db()
@@ -221,12 +228,12 @@ def test_author_edits_within_the_window_and_the_old_text_is_kept(video, viewer):
 
 def test_edit_after_the_window_is_refused(video, viewer):
     # given
-    comment = services.comment_create(user=viewer, video_id=video.pk, body="old")
+    comment = comment_services.comment_create(user=viewer, video_id=video.pk, body="old")
     Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now() - timedelta(minutes=16))
 
     # when / then
     with pytest.raises(Conflict) as refused:
-        services.comment_edit(user=viewer, comment_id=comment.pk, body="new")
+        comment_services.comment_edit(user=viewer, comment_id=comment.pk, body="new")
     assert refused.value.code == "edit_window_closed"
     comment.refresh_from_db()
     assert comment.body == "old"
@@ -234,24 +241,24 @@ def test_edit_after_the_window_is_refused(video, viewer):
 
 def test_someone_else_cannot_edit_or_delete(video, viewer):
     # given
-    comment = services.comment_create(user=viewer, video_id=video.pk, body="mine")
+    comment = comment_services.comment_create(user=viewer, video_id=video.pk, body="mine")
     other = UserFactory()
 
     # when / then
     with pytest.raises(PermissionDenied):
-        services.comment_edit(user=other, comment_id=comment.pk, body="theirs")
+        comment_services.comment_edit(user=other, comment_id=comment.pk, body="theirs")
     with pytest.raises(PermissionDenied):
-        services.comment_delete(user=other, comment_id=comment.pk)
+        comment_services.comment_delete(user=other, comment_id=comment.pk)
     comment.refresh_from_db()
     assert (comment.body, comment.state) == ("mine", "visible")
 
 
 def test_author_deletes_their_comment(video, viewer):
     # given
-    comment = services.comment_create(user=viewer, video_id=video.pk, body="oops")
+    comment = comment_services.comment_create(user=viewer, video_id=video.pk, body="oops")
 
     # when
-    services.comment_delete(user=viewer, comment_id=comment.pk)
+    comment_services.comment_delete(user=viewer, comment_id=comment.pk)
 
     # then
     comment.refresh_from_db()
@@ -261,10 +268,10 @@ def test_author_deletes_their_comment(video, viewer):
 
 def test_editor_removes_a_comment_and_the_log_keeps_who_why_and_what(video, viewer, editor):
     # given
-    comment = services.comment_create(user=viewer, video_id=video.pk, body="abuse")
+    comment = comment_services.comment_create(user=viewer, video_id=video.pk, body="abuse")
 
     # when
-    services.comment_remove(user=editor, comment_id=comment.pk, reason="insult")
+    comment_services.comment_remove(user=editor, comment_id=comment.pk, reason="insult")
 
     # then
     comment.refresh_from_db()
@@ -282,11 +289,11 @@ def test_editor_removes_a_comment_and_the_log_keeps_who_why_and_what(video, view
 
 def test_viewer_cannot_remove(video, viewer):
     # given
-    comment = services.comment_create(user=viewer, video_id=video.pk, body="stay")
+    comment = comment_services.comment_create(user=viewer, video_id=video.pk, body="stay")
 
     # when / then
     with pytest.raises(PermissionDenied):
-        services.comment_remove(user=UserFactory(), comment_id=comment.pk)
+        comment_services.comment_remove(user=UserFactory(), comment_id=comment.pk)
     comment.refresh_from_db()
     assert comment.state == CommentState.VISIBLE
     assert CommentAction.objects.count() == 0
@@ -294,12 +301,14 @@ def test_viewer_cannot_remove(video, viewer):
 
 def test_reply_to_a_removed_comment_is_refused(video, viewer, editor):
     # given
-    comment = services.comment_create(user=viewer, video_id=video.pk, body="gone soon")
-    services.comment_remove(user=editor, comment_id=comment.pk)
+    comment = comment_services.comment_create(user=viewer, video_id=video.pk, body="gone soon")
+    comment_services.comment_remove(user=editor, comment_id=comment.pk)
 
     # when / then
     with pytest.raises(NotFound):
-        services.comment_create(user=viewer, video_id=video.pk, body="re", parent_id=comment.pk)
+        comment_services.comment_create(
+            user=viewer, video_id=video.pk, body="re", parent_id=comment.pk
+        )
     assert Comment.objects.count() == 1
 
 
@@ -308,7 +317,7 @@ def test_mention_notifies_the_named_person(video, viewer):
     named = UserFactory(display_name="Ada Obi")
 
     # when
-    comment = services.comment_create(
+    comment = comment_services.comment_create(
         user=viewer, video_id=video.pk, body="Thanks @Ada Obi, see you there"
     )
 
@@ -320,10 +329,12 @@ def test_mention_notifies_the_named_person(video, viewer):
 
 def test_muted_kind_is_not_stored(video, viewer):
     # given
-    services.notification_preferences_set(user=video.owner, enabled={"video_commented": False})
+    notification_services.notification_preferences_set(
+        user=video.owner, enabled={"video_commented": False}
+    )
 
     # when
-    services.comment_create(user=viewer, video_id=video.pk, body="hello")
+    comment_services.comment_create(user=viewer, video_id=video.pk, body="hello")
 
     # then
     assert Notification.objects.count() == 0

@@ -9,8 +9,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from community import event_selectors, event_services, notify
+from community.events import selectors as event_selectors
+from community.events import services as event_services
 from community.models import Event, EventRegistration, GuestExpert, Notification
+from community.notifications import notify
 from fieldcast.celery_app import app as celery_app
 from fieldcast.core.errors import (
     Conflict,

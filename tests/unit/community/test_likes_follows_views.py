@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from community import services
+from community.audience import services as audience_services
+from community.comments import services as comment_services
+from community.likes import services as like_services
 from community.models import CommentLike, Follow, Notification, VideoLike, ViewMark
+from community.reporters import services as reporter_services
 from fieldcast.core.errors import Conflict, NotFound, ValidationFailed
 from fieldcast.points.models import PointEvent
 from fieldcast.videos.models import Video
@@ -22,7 +25,7 @@ def video(reporter):
 
 def test_like_a_video_pays_the_owner_once_and_tells_them(video, viewer):
     # when
-    services.video_like(user=viewer, video_id=video.pk)
+    like_services.video_like(user=viewer, video_id=video.pk)
 
     # then
     assert VideoLike.objects.filter(user=viewer, video=video).count() == 1
@@ -39,11 +42,11 @@ def test_like_a_video_pays_the_owner_once_and_tells_them(video, viewer):
 
 def test_like_twice_is_refused_and_nothing_changes(video, viewer):
     # given
-    services.video_like(user=viewer, video_id=video.pk)
+    like_services.video_like(user=viewer, video_id=video.pk)
 
     # when / then
     with pytest.raises(Conflict) as refused:
-        services.video_like(user=viewer, video_id=video.pk)
+        like_services.video_like(user=viewer, video_id=video.pk)
     assert refused.value.message == "You already like this video."
     assert VideoLike.objects.count() == 1
     assert PointEvent.objects.count() == 1
@@ -52,11 +55,11 @@ def test_like_twice_is_refused_and_nothing_changes(video, viewer):
 
 def test_unlike_then_like_again_does_not_pay_twice(video, viewer):
     # given
-    services.video_like(user=viewer, video_id=video.pk)
-    services.video_unlike(user=viewer, video_id=video.pk)
+    like_services.video_like(user=viewer, video_id=video.pk)
+    like_services.video_unlike(user=viewer, video_id=video.pk)
 
     # when
-    services.video_like(user=viewer, video_id=video.pk)
+    like_services.video_like(user=viewer, video_id=video.pk)
 
     # then
     assert VideoLike.objects.count() == 1
@@ -65,7 +68,7 @@ def test_unlike_then_like_again_does_not_pay_twice(video, viewer):
 
 def test_unlike_without_a_like_is_refused(video, viewer):
     with pytest.raises(NotFound):
-        services.video_unlike(user=viewer, video_id=video.pk)
+        like_services.video_unlike(user=viewer, video_id=video.pk)
 
 
 def test_like_an_unpublished_video_is_refused(reporter, viewer):
@@ -74,18 +77,20 @@ def test_like_an_unpublished_video_is_refused(reporter, viewer):
 
     # when / then
     with pytest.raises(NotFound):
-        services.video_like(user=viewer, video_id=video.pk)
+        like_services.video_like(user=viewer, video_id=video.pk)
     assert VideoLike.objects.count() == 0
 
 
 def test_comment_like_once_counter_and_undo(video, viewer):
     # given
-    comment = services.comment_create(user=video.owner, video_id=video.pk, body="thanks all")
+    comment = comment_services.comment_create(
+        user=video.owner, video_id=video.pk, body="thanks all"
+    )
 
     # when
-    services.comment_like(user=viewer, comment_id=comment.pk)
+    like_services.comment_like(user=viewer, comment_id=comment.pk)
     with pytest.raises(Conflict):
-        services.comment_like(user=viewer, comment_id=comment.pk)
+        like_services.comment_like(user=viewer, comment_id=comment.pk)
 
     # then
     comment.refresh_from_db()
@@ -94,7 +99,7 @@ def test_comment_like_once_counter_and_undo(video, viewer):
     assert PointEvent.objects.filter(rule="like_received").count() == 1
 
     # when
-    services.comment_unlike(user=viewer, comment_id=comment.pk)
+    like_services.comment_unlike(user=viewer, comment_id=comment.pk)
 
     # then
     comment.refresh_from_db()
@@ -105,7 +110,7 @@ def test_comment_like_once_counter_and_undo(video, viewer):
 def test_follow_yourself_is_refused(reporter):
     # when
     with pytest.raises(ValidationFailed) as refused:
-        services.follow_create(user=reporter, reporter_id=reporter.pk)
+        reporter_services.follow_create(user=reporter, reporter_id=reporter.pk)
 
     # then
     assert refused.value.message == "You cannot follow yourself."
@@ -115,9 +120,9 @@ def test_follow_yourself_is_refused(reporter):
 
 def test_follow_a_reporter_once(reporter, viewer):
     # when
-    services.follow_create(user=viewer, reporter_id=reporter.pk)
+    reporter_services.follow_create(user=viewer, reporter_id=reporter.pk)
     with pytest.raises(Conflict):
-        services.follow_create(user=viewer, reporter_id=reporter.pk)
+        reporter_services.follow_create(user=viewer, reporter_id=reporter.pk)
 
     # then
     assert list(Follow.objects.values_list("follower_id", "reporter_id")) == [
@@ -131,16 +136,16 @@ def test_follow_a_plain_viewer_is_refused(viewer):
 
     # when / then
     with pytest.raises(NotFound):
-        services.follow_create(user=viewer, reporter_id=other.pk)
+        reporter_services.follow_create(user=viewer, reporter_id=other.pk)
     assert Follow.objects.count() == 0
 
 
 def test_a_view_counts_once_per_viewer_per_window(video):
     # when
-    first = services.view_record(video=video, viewer="u1", now=1_000_000.0)
-    again = services.view_record(video=video, viewer="u1", now=1_000_010.0)
-    other = services.view_record(video=video, viewer="u2", now=1_000_010.0)
-    next_window = services.view_record(video=video, viewer="u1", now=1_000_000.0 + 1800)
+    first = audience_services.view_record(video=video, viewer="u1", now=1_000_000.0)
+    again = audience_services.view_record(video=video, viewer="u1", now=1_000_010.0)
+    other = audience_services.view_record(video=video, viewer="u2", now=1_000_010.0)
+    next_window = audience_services.view_record(video=video, viewer="u1", now=1_000_000.0 + 1800)
 
     # then
     assert [first, again, other, next_window] == [True, False, True, True]
@@ -153,7 +158,7 @@ def test_views_of_unpublished_videos_are_not_counted(reporter):
     video = VideoFactory(owner=reporter, state="pending_review")
 
     # when
-    counted = services.view_record(video=video, viewer="u1")
+    counted = audience_services.view_record(video=video, viewer="u1")
 
     # then
     assert counted is False

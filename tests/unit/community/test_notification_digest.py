@@ -11,8 +11,11 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from community import digest, services
+from community.comments import services as comment_services
+from community.likes import services as like_services
 from community.models import DigestRun, Notification, NotificationSettings
+from community.notifications import digest
+from community.notifications import services as notification_services
 from fieldcast.celery_app import app
 from fieldcast.core.errors import NotAuthenticated, ValidationFailed
 from tests.factories import UserFactory, VideoFactory
@@ -33,7 +36,7 @@ def _locmem_mail(settings):
 def _commented(owner, *, body: str = "nice clip", title: str = "Flood") -> Notification:
     video = VideoFactory(owner=owner, state="published", published_at=timezone.now(), title=title)
     fan = UserFactory(display_name="Fan Fola")
-    services.comment_create(user=fan, video_id=video.pk, body=body)
+    comment_services.comment_create(user=fan, video_id=video.pk, body=body)
     return Notification.objects.filter(recipient=owner).latest("id")
 
 
@@ -123,11 +126,11 @@ def test_read_notifications_and_email_muted_kinds_stay_out_and_nothing_new_sends
     Notification.objects.filter(pk=read.pk).update(
         created_at=MORNING - timedelta(hours=3), read_at=MORNING - timedelta(hours=2)
     )
-    services.notification_preferences_set(
+    notification_services.notification_preferences_set(
         user=reporter, enabled={"video_liked": False}, channel="email"
     )
     video = VideoFactory(owner=reporter, state="published", published_at=timezone.now())
-    services.video_like(user=UserFactory(), video_id=video.pk)
+    like_services.video_like(user=UserFactory(), video_id=video.pk)
     Notification.objects.filter(kind="video_liked").update(created_at=MORNING - timedelta(hours=1))
 
     # when

@@ -6,8 +6,12 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from community import digest, notify, services
+from community.likes import services as like_services
 from community.models import Notification, NotificationKind
+from community.notifications import digest, notify
+from community.notifications import services as notification_services
+from community.reporters import services as reporter_services
+from fieldcast.core.errors import ValidationFailed
 from ingest import services as ingest_services
 from tests.factories import UserFactory, VideoFactory
 
@@ -26,7 +30,7 @@ def _on_air(reporter, editor):
 
 def test_followers_hear_once_when_a_reporter_goes_on_air(reporter, viewer, editor):
     # given
-    services.follow_create(user=viewer, reporter_id=reporter.pk)
+    reporter_services.follow_create(user=viewer, reporter_id=reporter.pk)
     reporter.display_name = "Rita"
     reporter.save()
 
@@ -56,11 +60,13 @@ def test_a_tier_change_reads_as_the_new_level(reporter):
 def test_a_kind_off_in_the_app_but_on_for_the_digest_is_kept_for_email_only(reporter):
     # given
     digest.notification_digest_set(user=reporter, digest="daily")
-    services.notification_preferences_set(user=reporter, enabled={"video_liked": False})
+    notification_services.notification_preferences_set(
+        user=reporter, enabled={"video_liked": False}
+    )
     video = VideoFactory(owner=reporter, state="published")
 
     # when
-    services.video_like(user=UserFactory(), video_id=video.pk)
+    like_services.video_like(user=UserFactory(), video_id=video.pk)
 
     # then
     stored = Notification.objects.get(recipient=reporter)
@@ -71,14 +77,16 @@ def test_a_kind_off_in_the_app_but_on_for_the_digest_is_kept_for_email_only(repo
 def test_a_kind_off_in_the_app_without_a_digest_is_not_stored(reporter):
     # given a digest on, but this kind switched off in both channels
     digest.notification_digest_set(user=reporter, digest="weekly")
-    services.notification_preferences_set(user=reporter, enabled={"video_liked": False})
-    services.notification_preferences_set(
+    notification_services.notification_preferences_set(
+        user=reporter, enabled={"video_liked": False}
+    )
+    notification_services.notification_preferences_set(
         user=reporter, enabled={"video_liked": False}, channel="email"
     )
     video = VideoFactory(owner=reporter, state="published")
 
     # when
-    services.video_like(user=UserFactory(), video_id=video.pk)
+    like_services.video_like(user=UserFactory(), video_id=video.pk)
 
     # then
     assert Notification.objects.count() == 0
@@ -86,10 +94,12 @@ def test_a_kind_off_in_the_app_without_a_digest_is_not_stored(reporter):
 
 def test_unknown_kinds_and_channels_are_refused_and_change_nothing(reporter):
     # when
-    with pytest.raises(services.ValidationFailed) as bad_kind:
-        services.notification_preferences_set(user=reporter, enabled={"fireworks": False})
-    with pytest.raises(services.ValidationFailed) as bad_channel:
-        services.notification_preferences_set(
+    with pytest.raises(ValidationFailed) as bad_kind:
+        notification_services.notification_preferences_set(
+            user=reporter, enabled={"fireworks": False}
+        )
+    with pytest.raises(ValidationFailed) as bad_channel:
+        notification_services.notification_preferences_set(
             user=reporter, enabled={"video_liked": False}, channel="pigeon"
         )
 

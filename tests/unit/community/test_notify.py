@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from community import notify, services
+from community.comments import services as comment_services
 from community.models import Notification
+from community.notifications import notify
+from community.notifications import services as notification_services
+from community.reporters import services as reporter_services
 from fieldcast.core import events
 from fieldcast.videos import services as video_services
 from tests.factories import UserFactory, VideoFactory
@@ -16,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_followers_hear_when_a_reporter_publishes(reporter, viewer):
     # given
-    services.follow_create(user=viewer, reporter_id=reporter.pk)
+    reporter_services.follow_create(user=viewer, reporter_id=reporter.pk)
     video = VideoFactory(owner=reporter, state="published", published_at=timezone.now())
 
     # when
@@ -38,7 +41,7 @@ def test_the_bell_count_is_pushed_after_commit(
 
     # when
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.comment_create(user=viewer, video_id=video.pk, body="hello")
+        comment_services.comment_create(user=viewer, video_id=video.pk, body="hello")
     assert published == []  # nothing leaves before the commit
     for callback in callbacks:
         callback()
@@ -52,7 +55,9 @@ def test_nobody_is_told_about_their_own_deed(reporter):
     video = VideoFactory(owner=reporter, state="published", published_at=timezone.now())
 
     # when the owner comments on their own video and mentions themselves
-    services.comment_create(user=reporter, video_id=video.pk, body=f"@{reporter.display_name} here")
+    comment_services.comment_create(
+        user=reporter, video_id=video.pk, body=f"@{reporter.display_name} here"
+    )
 
     # then
     assert Notification.objects.count() == 0
@@ -69,11 +74,11 @@ def test_mention_candidates_cover_one_to_three_words():
 def test_mark_read_clears_the_count(reporter, viewer):
     # given
     video = VideoFactory(owner=reporter, state="published", published_at=timezone.now())
-    services.comment_create(user=viewer, video_id=video.pk, body="one")
-    services.comment_create(user=UserFactory(), video_id=video.pk, body="two")
+    comment_services.comment_create(user=viewer, video_id=video.pk, body="one")
+    comment_services.comment_create(user=UserFactory(), video_id=video.pk, body="two")
 
     # when
-    changed = services.notifications_mark_read(user=reporter)
+    changed = notification_services.notifications_mark_read(user=reporter)
 
     # then
     assert changed == 2
@@ -82,7 +87,7 @@ def test_mark_read_clears_the_count(reporter, viewer):
 
 def test_video_publish_tells_the_reporters_followers(reporter, viewer, editor):
     # given
-    services.follow_create(user=viewer, reporter_id=reporter.pk)
+    reporter_services.follow_create(user=viewer, reporter_id=reporter.pk)
     video = VideoFactory(owner=reporter, state="pending_review")
 
     # when

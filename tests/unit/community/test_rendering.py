@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from community.rendering import render_comment
+from community.comments.rendering import render_comment
 
 
 @pytest.mark.parametrize(

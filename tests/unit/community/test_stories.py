@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from community import selectors, services
 from community.models import Notification, Story, StoryFollow, StoryItem
+from community.stories import selectors, services
 from fieldcast.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tests.factories import VideoFactory
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from community import selectors, services
+from community.comments import selectors
+from community.comments import services as comment_services
+from community.likes import services as like_services
 from community.models import Comment, Notification
+from community.stories import services as story_services
 from fieldcast.core.errors import NotFound, RateLimited, ValidationFailed
 from fieldcast.points.models import PointEvent
 from tests.factories import UserFactory, VideoFactory
@@ -17,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def story(editor):
-    return services.story_create(user=editor, title="Floods in the north")
+    return story_services.story_create(user=editor, title="Floods in the north")
 
 
 def test_a_viewer_comments_on_a_story_and_replies_to_a_reply(story, viewer):
@@ -25,11 +28,11 @@ def test_a_viewer_comments_on_a_story_and_replies_to_a_reply(story, viewer):
     other = UserFactory()
 
     # when
-    top = services.comment_create(user=viewer, story_id=story.pk, body="Roads are cut off.")
-    reply = services.comment_create(
+    top = comment_services.comment_create(user=viewer, story_id=story.pk, body="Roads are cut off.")
+    reply = comment_services.comment_create(
         user=other, story_id=story.pk, body="Which roads?", parent_id=top.pk
     )
-    deeper = services.comment_create(
+    deeper = comment_services.comment_create(
         user=viewer, story_id=story.pk, body="The A3 north of town.", parent_id=reply.pk
     )
 
@@ -47,7 +50,7 @@ def test_a_third_level_reply_is_behind_show_more(story, viewer):
     parent = None
     chain = []
     for n in range(4):
-        parent = services.comment_create(
+        parent = comment_services.comment_create(
             user=viewer,
             story_id=story.pk,
             body=f"level {n}",
@@ -67,7 +70,7 @@ def test_a_third_level_reply_is_behind_show_more(story, viewer):
 
 def test_a_comment_on_a_missing_story_is_not_found(viewer):
     with pytest.raises(NotFound):
-        services.comment_create(user=viewer, story_id=999_999, body="Hello")
+        comment_services.comment_create(user=viewer, story_id=999_999, body="Hello")
     assert not Comment.objects.exists()
 
 
@@ -77,9 +80,11 @@ def test_a_comment_needs_exactly_one_target(viewer, story):
 
     # when / then
     with pytest.raises(ValidationFailed):
-        services.comment_create(user=viewer, body="Both", video_id=video.pk, story_id=story.pk)
+        comment_services.comment_create(
+            user=viewer, body="Both", video_id=video.pk, story_id=story.pk
+        )
     with pytest.raises(ValidationFailed):
-        services.comment_create(user=viewer, body="Neither")
+        comment_services.comment_create(user=viewer, body="Neither")
     assert not Comment.objects.exists()
 
 
@@ -96,12 +101,14 @@ def test_the_database_refuses_a_comment_on_both_or_neither(viewer, story):
 
 def test_a_reply_to_a_comment_of_another_story_is_refused(editor, viewer, story):
     # given
-    elsewhere = services.story_create(user=editor, title="Elsewhere")
-    foreign = services.comment_create(user=viewer, story_id=elsewhere.pk, body="Over there.")
+    elsewhere = story_services.story_create(user=editor, title="Elsewhere")
+    foreign = comment_services.comment_create(
+        user=viewer, story_id=elsewhere.pk, body="Over there."
+    )
 
     # when
     with pytest.raises(NotFound):
-        services.comment_create(
+        comment_services.comment_create(
             user=viewer, story_id=story.pk, body="Crossing over", parent_id=foreign.pk
         )
 
@@ -112,7 +119,7 @@ def test_a_reply_to_a_comment_of_another_story_is_refused(editor, viewer, story)
 @pytest.mark.parametrize("body", ["", "   ", "x" * 5001])
 def test_empty_or_too_long_story_comments_are_refused(story, viewer, body):
     with pytest.raises(ValidationFailed):
-        services.comment_create(user=viewer, story_id=story.pk, body=body)
+        comment_services.comment_create(user=viewer, story_id=story.pk, body=body)
     assert not Comment.objects.exists()
 
 
@@ -121,7 +128,9 @@ def test_the_term_filter_holds_a_story_comment(settings, story, viewer):
     settings.MODERATION_TERM_LISTS = {"abuse": ["scumbag"]}
 
     # when
-    comment = services.comment_create(user=viewer, story_id=story.pk, body="What a scumbag.")
+    comment = comment_services.comment_create(
+        user=viewer, story_id=story.pk, body="What a scumbag."
+    )
 
     # then it waits for an editor, visible only to its author and editors
     assert comment.state == "held"
@@ -133,13 +142,13 @@ def test_the_term_filter_holds_a_story_comment(settings, story, viewer):
 
 def test_story_comments_share_the_rate_limit(monkeypatch, story, viewer):
     # given a limit of two comments a minute, reached
-    monkeypatch.setattr(services, "COMMENT_RATE_COUNT", 2)
-    services.comment_create(user=viewer, story_id=story.pk, body="one")
-    services.comment_create(user=viewer, story_id=story.pk, body="two")
+    monkeypatch.setattr(comment_services, "COMMENT_RATE_COUNT", 2)
+    comment_services.comment_create(user=viewer, story_id=story.pk, body="one")
+    comment_services.comment_create(user=viewer, story_id=story.pk, body="two")
 
     # when / then
     with pytest.raises(RateLimited):
-        services.comment_create(user=viewer, story_id=story.pk, body="three")
+        comment_services.comment_create(user=viewer, story_id=story.pk, body="three")
     assert Comment.objects.count() == 2
 
 
@@ -148,7 +157,9 @@ def test_a_mention_in_a_story_comment_notifies_with_a_link_to_the_story(story, v
     mentioned = UserFactory(display_name="Ngozi")
 
     # when
-    comment = services.comment_create(user=viewer, story_id=story.pk, body="@Ngozi were you there?")
+    comment = comment_services.comment_create(
+        user=viewer, story_id=story.pk, body="@Ngozi were you there?"
+    )
 
     # then
     told = Notification.objects.get(recipient=mentioned)
@@ -157,12 +168,12 @@ def test_a_mention_in_a_story_comment_notifies_with_a_link_to_the_story(story, v
 
 def test_likes_and_removal_work_on_story_comments(story, viewer, editor):
     # given
-    comment = services.comment_create(user=viewer, story_id=story.pk, body="Stay safe.")
+    comment = comment_services.comment_create(user=viewer, story_id=story.pk, body="Stay safe.")
     liker = UserFactory()
 
     # when
-    services.comment_like(user=liker, comment_id=comment.pk)
-    services.comment_remove(user=editor, comment_id=comment.pk, reason="test")
+    like_services.comment_like(user=liker, comment_id=comment.pk)
+    comment_services.comment_remove(user=editor, comment_id=comment.pk, reason="test")
 
     # then
     comment.refresh_from_db()

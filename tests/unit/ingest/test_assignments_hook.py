@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from community.selectors import assignment_city_and_title as community_lookup
+from community.assignments.selectors import assignment_city_and_title as community_lookup
 from ingest import assignments
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from community import notify
 from community.models import MODERATION_KINDS, Notification
+from community.notifications import notify
 from fieldcast.videos.models import Video
 from moderation import services
 from moderation.models import Case, CaseKind, CaseStatus

@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from community import notify
-from community import services as community_services
+from community.comments import services as community_services
 from community.models import CommentState, Notification
+from community.notifications import notify
 from fieldcast.core.errors import Conflict, NotFound, ValidationFailed
 from moderation import services
 from moderation.models import AuditEntry, Case, CaseKind, Report

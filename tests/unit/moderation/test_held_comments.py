@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from community import notify
-from community import services as community_services
+from community.comments import services as community_services
 from community.models import CommentAction, CommentState, Notification
+from community.notifications import notify
 from fieldcast.core.errors import PermissionDenied
 from moderation import selectors, services
 from moderation.models import AuditEntry, Case, CaseKind, CaseStatus

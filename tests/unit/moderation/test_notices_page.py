@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from community import notify
+from community.notifications import notify
 from community.models import Notification
 from moderation import services
 from tests.factories import UserFactory

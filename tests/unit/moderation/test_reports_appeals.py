@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from community import notify
 from community.models import Notification
+from community.notifications import notify
 from fieldcast.core.errors import (
     Conflict,
     NotFound,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from community import services as community_services
+from community.comments import services as community_services
 from community.models import CommentState
 from community.reviewable import CommentReviewable
 from moderation import reviewables
@@ -87,7 +87,7 @@ def test_moderation_imports_nothing_from_community_but_its_notifications():
         f"{path.relative_to(MODERATION.parent)}: {name}"
         for path in sources
         for name in _community_imports(path)
-        if name != "community.notify"
+        if name != "community.notifications.notify"
     }
 
     # then

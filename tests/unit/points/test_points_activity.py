@@ -9,7 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from community import services as community_services
+from community.audience import services as audience_services
+from community.comments import services as comment_services
+from community.likes import services as like_services
 from fieldcast.core.errors import ValidationFailed
 from fieldcast.points.models import Activity
 from fieldcast.points.services import activities_record, activity_record
@@ -92,11 +94,11 @@ def test_comment_like_and_view_are_recorded_by_community(viewer):
     video = VideoFactory(state="published", published_at=timezone.now())
 
     # when a viewer watches (twice in one window), comments and likes it
-    community_services.view_record(video=video, viewer=f"u{viewer.pk}")
-    community_services.view_record(video=video, viewer=f"u{viewer.pk}")
-    community_services.view_record(video=video, viewer="a0123456789")
-    comment = community_services.comment_create(user=viewer, video_id=video.pk, body="Thanks!")
-    community_services.video_like(user=viewer, video_id=video.pk)
+    audience_services.view_record(video=video, viewer=f"u{viewer.pk}")
+    audience_services.view_record(video=video, viewer=f"u{viewer.pk}")
+    audience_services.view_record(video=video, viewer="a0123456789")
+    comment = comment_services.comment_create(user=viewer, video_id=video.pk, body="Thanks!")
+    like_services.video_like(user=viewer, video_id=video.pk)
 
     # then one row per counted view, the comment and the like
     assert _trail() == [

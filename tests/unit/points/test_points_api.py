@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from community.services import view_record
+from community.audience.services import view_record
 from fieldcast.points.models import PointEvent, PointsAccount, PromotionRecord, ViewerRating
 from fieldcast.points.services import (
     activity_record,

@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from community.services import view_record
+from community.audience.services import view_record
 from fieldcast.core.errors import Conflict, ValidationFailed
 from fieldcast.points.models import Nudge, PointEvent, PointsAccount, ViewerRating
 from fieldcast.points.selectors import nudge_text, points_summary

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from community.services import comment_create, view_record
+from community.audience.services import view_record
+from community.comments.services import comment_create
 from fieldcast.points.models import PointEvent, PointsAccount
 from fieldcast.points.services import activity_record, points_award
 from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory

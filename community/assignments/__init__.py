@@ -1,0 +1,1 @@
+"""Assignments: editors' calls for footage, reporters who accept them, footage marked used."""

@@ -1,0 +1,1 @@
+"""Views of published videos, counted once per viewer per time window."""

@@ -1,0 +1,1 @@
+"""Live chat of a program channel: websocket, API, the page of its own, the process's hub."""

@@ -1,0 +1,1 @@
+"""Comments on published videos and on stories: threads, edits, removals, held comments."""

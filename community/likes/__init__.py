@@ -1,0 +1,1 @@
+"""Likes of published videos and of comments."""

@@ -1,0 +1,1 @@
+"""Reporters' public profiles and the people who follow them."""

@@ -1,0 +1,1 @@
+"""Search over published videos, reporters and stories."""
