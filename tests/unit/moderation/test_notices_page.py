@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from community.notifications import notify
 from community.models import Notification
+from community.notifications import notify
 from moderation import services
 from tests.factories import UserFactory
 from tests.unit.moderation.factories import pending_case, published_video
