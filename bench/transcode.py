@@ -56,7 +56,7 @@ def _setup_django(var_dir: Path) -> None:
 
 
 def generate_clip(path: Path, seconds: int) -> None:
-    from media_workers.ffmpeg_binary import ffmpeg_path
+    from fieldcast.media.ffmpeg_binary import ffmpeg_path
 
     if path.exists():
         return
@@ -121,9 +121,9 @@ def _timed(step: Any) -> dict[str, float]:
 
 def measure_bare(source: Path, out: Path) -> dict[str, float]:
     """(b): the exact commands the task builds, run directly."""
-    from media_workers import ffmpeg_commands as commands
-    from media_workers.ffmpeg_binary import ffmpeg_path
-    from media_workers.probe import probe_source
+    from fieldcast.media import ffmpeg_commands as commands
+    from fieldcast.media.ffmpeg_binary import ffmpeg_path
+    from fieldcast.media.probe import probe_source
 
     probe = probe_source(source)
     options = commands.TranscodeOptions.from_settings()
@@ -149,9 +149,9 @@ def measure_bare(source: Path, out: Path) -> dict[str, float]:
 
 def per_rendition_commands(source: Path, out: Path) -> tuple[list[list[str]], list[str], Path]:
     """(c): one FFmpeg per rendition with the same encoder settings, poster and strip apart."""
-    from media_workers import ffmpeg_commands as commands
-    from media_workers.ffmpeg_binary import ffmpeg_path
-    from media_workers.probe import PROTOCOL_WHITELIST, probe_source
+    from fieldcast.media import ffmpeg_commands as commands
+    from fieldcast.media.ffmpeg_binary import ffmpeg_path
+    from fieldcast.media.probe import PROTOCOL_WHITELIST, probe_source
 
     probe = probe_source(source)
     options = commands.TranscodeOptions.from_settings()

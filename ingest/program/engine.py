@@ -38,6 +38,7 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext
 
 from fieldcast.core import events as core_events
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from ingest.media.background import spawn
 from ingest.media.pipeline import SourceRuntime
 from ingest.media.whip import live_ingest
@@ -49,7 +50,6 @@ from ingest.program.graphics import Planes
 from ingest.program.hls import HlsUploader, remux_recording
 from ingest.program.reporting import ProgramReporter, ServiceProgramReporter
 from ingest.program.services import ENGINE_GROUP, studio_group
-from media_workers.ffmpeg_binary import ffmpeg_path
 
 logger = logging.getLogger(__name__)
 

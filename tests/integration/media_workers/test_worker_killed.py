@@ -25,7 +25,7 @@ from fieldcast.videos.models import Video
 from media_workers import transcoding
 from media_workers.tasks import transcode_video
 from tests.factories import VideoFactory
-from tests.integration.media_workers.conftest import make_clip
+from tests.integration.media.clips import make_clip
 from tests.processes import ROOT, process_env
 
 pytestmark = pytest.mark.integration
