@@ -5,7 +5,7 @@
 On a generated 60 s 720p30 clip (lavfi testsrc2 + sine, H.264/AAC MP4) it measures, with the same
 renditions (720p, 480p, 360p, 240p from the settings ladder) and the same encoder settings:
 
-  (a) task     media_workers.transcoding.video_transcode on local storage and SQLite: probe,
+  (a) task     fieldcast.videos.transcoding.video_transcode on local storage and SQLite: probe,
                the single decode-once FFmpeg, download remux, upload, database updates;
   (b) bare     the commands (a) issues, run directly: the one FFmpeg (ladder + poster + strip)
                and the download remux;
@@ -77,8 +77,8 @@ def measure_task(source: Path, var_dir: Path) -> dict[str, float]:
     from django.core.management import call_command
 
     from fieldcast.accounts.models import User
+    from fieldcast.videos import transcoding
     from fieldcast.videos.models import Video
-    from media_workers import transcoding
 
     call_command("migrate", verbosity=0, interactive=False)
     owner, _ = User.objects.get_or_create(email="bench@example.org")

@@ -167,7 +167,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# --- Transcoding (media_workers) ------------------------------------------------------------
+# --- Transcoding (fieldcast.videos.transcoding, fieldcast.media) ---------------------------
 # The ladder, highest first; a source gets every rung at or below its own height (at least the
 # lowest, so 3G viewers always have 240p). Bitrates are peak video rates (bits/s).
 TRANSCODE_LADDER: list[dict[str, int | str]] = [

@@ -35,12 +35,8 @@ from fieldcast.core.errors import (
 )
 from fieldcast.points.rules import Rule as PointsRule
 from fieldcast.points.services import points_award
-from fieldcast.videos import upload_storage
+from fieldcast.videos import tasks, upload_storage
 from fieldcast.videos.models import VIDEO_TRANSITIONS, Upload, UploadState, Video, VideoState
-
-# The module, not the task: media_workers.transcoding calls back into these services, and a worker
-# imports media_workers.tasks first; the attribute is looked up only when an upload completes.
-from media_workers import tasks as media_tasks  # noqa: E402,I001
 
 CHECKS_TASK = "moderation.tasks.run_automatic_checks"
 
@@ -87,7 +83,7 @@ def video_state_event(video: Video) -> dict[str, Any]:
     }
 
 
-# --- Processing (called by media_workers.tasks.transcode_video) -------------------------------
+# --- Processing (called by the transcode pipeline, fieldcast.videos.transcoding) -------------
 
 
 @transaction.atomic
@@ -468,7 +464,7 @@ def upload_complete(*, upload_id: uuid.UUID | str, token: str) -> Upload:
         )
         _publish_state_on_commit(video)
         video_id = video.pk
-        transaction.on_commit(lambda: media_tasks.transcode_video.delay(video_id))
+        transaction.on_commit(lambda: tasks.transcode_video.delay(video_id))
     return upload
 
 
@@ -496,7 +492,7 @@ def video_create_from_file(
         source_size=source_size,
     )
     video_id = video.pk
-    transaction.on_commit(lambda: media_tasks.transcode_video.delay(video_id))
+    transaction.on_commit(lambda: tasks.transcode_video.delay(video_id))
     return video
 
 

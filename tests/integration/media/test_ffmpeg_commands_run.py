@@ -11,7 +11,7 @@ import pytest
 from fieldcast.media import ffmpeg_commands as commands
 from fieldcast.media.ffmpeg_binary import ffmpeg_path, ffprobe_path
 from fieldcast.media.probe import MOV_FORMAT, ProbeResult, probe_source
-from media_workers import transcoding
+from fieldcast.videos import transcoding
 from tests.integration.media.clips import make_clip, phone_tag_args
 
 # Tags FFmpeg itself writes; anything else in an output came from the phone.

@@ -12,8 +12,8 @@ from django.core.files.storage import default_storage
 from django.test import override_settings
 
 from fieldcast.media.ffmpeg_binary import ffmpeg_path
-from media_workers import transcoding
-from media_workers.tasks import transcode_video
+from fieldcast.videos import transcoding
+from fieldcast.videos.tasks import transcode_video
 from tests.integration.media.clips import make_clip
 
 NOT_A_VIDEO = (

@@ -21,9 +21,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from fieldcast.videos import transcoding
 from fieldcast.videos.models import Video
-from media_workers import transcoding
-from media_workers.tasks import transcode_video
+from fieldcast.videos.tasks import transcode_video
 from tests.factories import VideoFactory
 from tests.integration.media.clips import make_clip
 from tests.processes import ROOT, process_env
