@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ingest",
     "moderation",
     "community",
+    "fieldcast.cli",  # `up`, `demo`: the top layer, which may import every other app
 ]
 INSTALLED_APPS += env.list("SOCIAL_PROVIDER_APPS", default=[])
 
@@ -94,7 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "fieldcast.core.navigation.navigation",
+                "fieldcast.navigation.navigation",
             ],
         },
     },
