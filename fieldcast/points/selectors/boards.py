@@ -17,9 +17,6 @@ BOARDS = ("week", "month", "all")
 BOARD_PAGE_SIZE = 50
 
 
-# --- Leaderboards ---------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class BoardRow:
     rank: int

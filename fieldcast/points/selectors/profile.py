@@ -19,9 +19,6 @@ from fieldcast.points.selectors.records import account_for, is_network_reporter,
 NUDGE_SHOWN_FOR = timedelta(days=7)
 
 
-# --- Profile card ---------------------------------------------------------------------------
-
-
 def nudge_text(nudge: Nudge) -> str:
     """The nudge in the reader's language, e.g. "12 points to level 5: one published clip …"."""
     clips = ngettext(

@@ -29,9 +29,6 @@ REPORTER_RULES = (
 )
 
 
-# --- Records --------------------------------------------------------------------------------
-
-
 def reporter_record(*, user: User, total: int) -> levels.ReporterRecord:
     """What tiers look at, in one query on videos."""
     counts = Video.objects.filter(owner=user).aggregate(

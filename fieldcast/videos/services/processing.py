@@ -18,9 +18,6 @@ from fieldcast.videos.services.transitions import (
 CHECKS_TASK = "moderation.tasks.run_automatic_checks"
 
 
-# --- Processing (called by the transcode pipeline, fieldcast.videos.transcoding) -------------
-
-
 @transaction.atomic
 def video_processing_start(*, video_id: int) -> Video:
     """uploaded|processing -> processing, progress 0.

@@ -47,9 +47,6 @@ def video_publish(*, video: Video, editor: User, verification: str = "") -> Vide
     return locked
 
 
-# --- Moderation decisions (called by moderation.services, which checks roles and claims) --------
-
-
 def _moderation_move(
     *, video_id: int, target: str, allowed_from: set[str], reason: str | None, editor: User | None
 ) -> Video:
