@@ -214,9 +214,9 @@ async def measure(ingest: Any, count: int, seconds: float) -> dict[str, Any]:
 
 async def run_one_rtmp(count: int, seconds: float) -> dict[str, Any]:
     """N ffmpeg publishers (libx264 ultrafast, 640x360 at 15 fps) into the RTMP listener."""
+    from fieldcast.media.ffmpeg_binary import ffmpeg_path
     from ingest.media.registry import LiveIngest
     from ingest.media.rtmp import start_rtmp_server
-    from media_workers.ffmpeg_binary import ffmpeg_path
 
     ingest = LiveIngest(reporter=BenchReporter())  # type: ignore[arg-type]
     server = await start_rtmp_server(host="127.0.0.1", port=0, ingest=ingest)

@@ -5,7 +5,7 @@
 On a generated 60 s 720p30 clip (lavfi testsrc2 + sine, H.264/AAC MP4) it measures, with the same
 renditions (720p, 480p, 360p, 240p from the settings ladder) and the same encoder settings:
 
-  (a) task     media_workers.transcoding.video_transcode on local storage and SQLite: probe,
+  (a) task     fieldcast.videos.transcoding.video_transcode on local storage and SQLite: probe,
                the single decode-once FFmpeg, download remux, upload, database updates;
   (b) bare     the commands (a) issues, run directly: the one FFmpeg (ladder + poster + strip)
                and the download remux;
@@ -56,7 +56,7 @@ def _setup_django(var_dir: Path) -> None:
 
 
 def generate_clip(path: Path, seconds: int) -> None:
-    from media_workers.ffmpeg_binary import ffmpeg_path
+    from fieldcast.media.ffmpeg_binary import ffmpeg_path
 
     if path.exists():
         return
@@ -77,8 +77,8 @@ def measure_task(source: Path, var_dir: Path) -> dict[str, float]:
     from django.core.management import call_command
 
     from fieldcast.accounts.models import User
+    from fieldcast.videos import transcoding
     from fieldcast.videos.models import Video
-    from media_workers import transcoding
 
     call_command("migrate", verbosity=0, interactive=False)
     owner, _ = User.objects.get_or_create(email="bench@example.org")
@@ -121,9 +121,9 @@ def _timed(step: Any) -> dict[str, float]:
 
 def measure_bare(source: Path, out: Path) -> dict[str, float]:
     """(b): the exact commands the task builds, run directly."""
-    from media_workers import ffmpeg_commands as commands
-    from media_workers.ffmpeg_binary import ffmpeg_path
-    from media_workers.probe import probe_source
+    from fieldcast.media import ffmpeg_commands as commands
+    from fieldcast.media.ffmpeg_binary import ffmpeg_path
+    from fieldcast.media.probe import probe_source
 
     probe = probe_source(source)
     options = commands.TranscodeOptions.from_settings()
@@ -149,9 +149,9 @@ def measure_bare(source: Path, out: Path) -> dict[str, float]:
 
 def per_rendition_commands(source: Path, out: Path) -> tuple[list[list[str]], list[str], Path]:
     """(c): one FFmpeg per rendition with the same encoder settings, poster and strip apart."""
-    from media_workers import ffmpeg_commands as commands
-    from media_workers.ffmpeg_binary import ffmpeg_path
-    from media_workers.probe import PROTOCOL_WHITELIST, probe_source
+    from fieldcast.media import ffmpeg_commands as commands
+    from fieldcast.media.ffmpeg_binary import ffmpeg_path
+    from fieldcast.media.probe import PROTOCOL_WHITELIST, probe_source
 
     probe = probe_source(source)
     options = commands.TranscodeOptions.from_settings()

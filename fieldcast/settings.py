@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ingest",
     "moderation",
     "community",
+    "fieldcast.cli",  # `up`, `demo`: the top layer, which may import every other app
 ]
 INSTALLED_APPS += env.list("SOCIAL_PROVIDER_APPS", default=[])
 
@@ -94,7 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "fieldcast.core.navigation.navigation",
+                "fieldcast.navigation.navigation",
             ],
         },
     },
@@ -167,7 +168,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# --- Transcoding (media_workers) ------------------------------------------------------------
+# --- Transcoding (fieldcast.videos.transcoding, fieldcast.media) ---------------------------
 # The ladder, highest first; a source gets every rung at or below its own height (at least the
 # lowest, so 3G viewers always have 240p). Bitrates are peak video rates (bits/s).
 TRANSCODE_LADDER: list[dict[str, int | str]] = [

@@ -1,1 +1,1 @@
-"""Celery tasks and the FFmpeg command builders they use."""
+"""The Celery worker's entry package: task modules and the filesystem broker of the embedded mode."""

@@ -17,8 +17,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import default_storage
 
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from fieldcast.videos.models import Video, VideoState
-from media_workers.ffmpeg_binary import ffmpeg_path
 from moderation import fingerprints, services, technical, terms
 from moderation.models import CheckResult, VideoFingerprint
 

@@ -31,10 +31,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from fieldcast.core.errors import ApplicationError
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from ingest.media.background import spawn
 from ingest.media.pipeline import SourceRuntime
 from ingest.media.registry import LiveIngest, PublishSession, live_ingest
-from media_workers.ffmpeg_binary import ffmpeg_path
 
 logger = logging.getLogger(__name__)
 

@@ -31,6 +31,7 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext
 
 from fieldcast.core import events as core_events
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from ingest.media.background import spawn
 from ingest.media.pipeline import SourceSample
 from ingest.media.registry import live_ingest
@@ -43,7 +44,6 @@ from ingest.program.groups import studio_group
 from ingest.program.hls import HlsUploader, remux_recording
 from ingest.program.on_air import Cutaway, CutawayReport, Decision, OnAir, Report, Target
 from ingest.program.reporting import ProgramReporter
-from media_workers.ffmpeg_binary import ffmpeg_path
 
 logger = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from playwright.sync_api import Browser, Page, expect
 from community.assignments import services as assignment_services
 from community.models import Assignment, AssignmentUse, StoryItem
 from community.stories import services as story_services
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from fieldcast.videos.models import Video
 from fieldcast.videos.services import video_publish
-from media_workers.ffmpeg_binary import ffmpeg_path
 from tests.e2e.conftest import LiveServer
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from fieldcast.videos.models import Video
-from media_workers.ffmpeg_binary import ffmpeg_path
 from moderation import services
 from moderation.models import Appeal, Case
 from tests.e2e.conftest import LiveServer

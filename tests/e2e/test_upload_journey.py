@@ -14,9 +14,9 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from playwright.sync_api import Browser, Page, Route, expect
 
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from fieldcast.videos.models import Upload, Video
 from fieldcast.videos.services import video_publish
-from media_workers.ffmpeg_binary import ffmpeg_path
 from tests.e2e.conftest import LiveServer
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 

@@ -13,10 +13,10 @@ from asgiref.sync import sync_to_async
 from av import VideoFrame
 from django.db import connections
 
+from fieldcast.videos import tasks as video_tasks
 from ingest import services
 from ingest.media import reporting, whip
 from ingest.media.ice import configure_ice
-from media_workers import tasks as media_tasks
 
 
 class MovingVideoTrack(VideoStreamTrack):
@@ -142,7 +142,7 @@ def enqueued(monkeypatch) -> list[int]:
         def delay(video_id: int) -> None:
             ids.append(video_id)
 
-    monkeypatch.setattr(media_tasks, "transcode_video", FakeTask)
+    monkeypatch.setattr(video_tasks, "transcode_video", FakeTask)
     return ids
 
 

@@ -9,11 +9,11 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.core.files.storage import default_storage
 
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
+from fieldcast.videos import transcoding
 from ingest.media.registry import live_ingest
 from ingest.media.rtmp import start_rtmp_server
 from ingest.models import LiveSource, SourceState
-from media_workers import transcoding
-from media_workers.ffmpeg_binary import ffmpeg_path
 from tests.integration.ingest.conftest import wait_for
 from tests.processes import free_port
 

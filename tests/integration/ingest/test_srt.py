@@ -9,9 +9,9 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient
 
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from ingest.media.srt import parse_port_range
 from ingest.models import LiveSource, SourceState
-from media_workers.ffmpeg_binary import ffmpeg_path
 from tests.integration.ingest.conftest import wait_for
 from tests.integration.ingest.test_rtmp import recording_contents
 

@@ -11,10 +11,10 @@ import pytest
 from django.core.files.storage import default_storage
 from django.test import override_settings
 
-from media_workers import transcoding
-from media_workers.ffmpeg_binary import ffmpeg_path
-from media_workers.tasks import transcode_video
-from tests.integration.media_workers.conftest import make_clip
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
+from fieldcast.videos import transcoding
+from fieldcast.videos.tasks import transcode_video
+from tests.integration.media.clips import make_clip
 
 NOT_A_VIDEO = (
     "This file is not a video format we accept. Please upload an MP4, MOV, 3GP, WebM, MKV, "

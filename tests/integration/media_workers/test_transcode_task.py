@@ -12,11 +12,11 @@ from botocore.exceptions import EndpointConnectionError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
+from fieldcast.videos import transcoding
 from fieldcast.videos.models import Video
-from media_workers import transcoding
-from media_workers.ffmpeg_binary import ffmpeg_path
-from media_workers.tasks import transcode_video
-from tests.integration.media_workers.conftest import make_clip
+from fieldcast.videos.tasks import transcode_video
+from tests.integration.media.clips import make_clip
 
 EXPECTED_FILES = [
     "240p/index.m3u8",

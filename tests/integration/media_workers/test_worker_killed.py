@@ -21,11 +21,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from fieldcast.videos import transcoding
 from fieldcast.videos.models import Video
-from media_workers import transcoding
-from media_workers.tasks import transcode_video
+from fieldcast.videos.tasks import transcode_video
 from tests.factories import VideoFactory
-from tests.integration.media_workers.conftest import make_clip
+from tests.integration.media.clips import make_clip
 from tests.processes import ROOT, process_env
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.files.storage import default_storage
 
-from media_workers.ffmpeg_binary import ffmpeg_path
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
 
 SIZE = "320x240"
 # Distinct footage with smooth, camera-like motion (noise does not survive any copy, so real

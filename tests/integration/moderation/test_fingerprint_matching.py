@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from media_workers.ffmpeg_binary import ffmpeg_path
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from moderation import fingerprints
 from tests.integration.moderation.clips import SOURCES, TRANSFORMS, make_clip, make_copy
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fieldcast.videos import services as video_services
+from fieldcast.videos.services import processing as video_processing
 from tests.factories import VideoFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ def test_processing_success_queues_the_moderation_checks(
     # given
     sent: list[tuple[str, list[int]]] = []
     monkeypatch.setattr(
-        video_services.current_app, "send_task", lambda name, args: sent.append((name, args))
+        video_processing.current_app, "send_task", lambda name, args: sent.append((name, args))
     )
     video = VideoFactory(state="processing")
     # when

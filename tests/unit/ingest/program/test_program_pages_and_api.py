@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from fieldcast.core.navigation import navigation
+from fieldcast.navigation import navigation
 from ingest.models import ProgramLogEntry, SourceState
 from ingest.program import services
 from tests.factories import DEFAULT_PASSWORD, UserFactory

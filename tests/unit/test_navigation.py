@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
-from fieldcast.core.navigation import navigation
+from fieldcast.navigation import navigation
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from media_workers import transcoding
+from fieldcast.videos import transcoding
 
 
 def test_progress_seconds_reads_out_time_us_from_progress_blocks() -> None:

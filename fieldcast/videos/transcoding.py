@@ -38,11 +38,11 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from fieldcast.core.errors import ApplicationError
+from fieldcast.media import ffmpeg_commands as commands
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
+from fieldcast.media.probe import SourceRefused, probe_source
 from fieldcast.videos import services
 from fieldcast.videos.models import Video
-from media_workers import ffmpeg_commands as commands
-from media_workers.ffmpeg_binary import ffmpeg_path
-from media_workers.probe import SourceRefused, probe_source
 
 logger = logging.getLogger(__name__)
 

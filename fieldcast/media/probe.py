@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from fieldcast.core.errors import ValidationFailed
-from media_workers.probe_child import PROTOCOL_WHITELIST
+from fieldcast.media.probe_child import PROTOCOL_WHITELIST
 
 __all__ = ["PROTOCOL_WHITELIST", "ProbeResult", "SourceRefused", "probe_source", "sniff_format"]
 
@@ -57,6 +57,7 @@ _MOV_ATOMS = frozenset({b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"
 _SNIFF_BYTES = 1024
 _PROBE_TIMEOUT_SECONDS = 120
 _PROBE_MEMORY_BYTES = 2 * 1024**3
+_PROBE_CHILD = Path(__file__).with_name("probe_child.py")
 
 
 class SourceRefused(ValidationFailed):
@@ -145,8 +146,10 @@ def _damaged() -> SourceRefused:
 def _run_probe_child(path: Path, format_name: str) -> dict[str, Any]:
     command = [
         sys.executable,
-        "-m",
-        "media_workers.probe_child",
+        # By file, not `-m fieldcast.media.probe_child`: importing the `fieldcast` package loads the
+        # Celery app, and the child must start fast. `-P`: no script directory on its path.
+        "-P",
+        str(_PROBE_CHILD),
         str(path),
         format_name,
         str(settings.TRANSCODE_MAX_WIDTH),

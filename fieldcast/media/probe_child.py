@@ -1,7 +1,7 @@
 """The probe's child process: PyAV opens the original with a forced demuxer and prints JSON.
 
-Kept free of Django so it starts fast, and run as `python -m media_workers.probe_child PATH FORMAT
-MAX_WIDTH MAX_HEIGHT MEMORY_BYTES` by `media_workers.probe`, which explains why it is a separate
+Kept free of Django so it starts fast, and run as `python -P .../probe_child.py PATH FORMAT
+MAX_WIDTH MAX_HEIGHT MEMORY_BYTES` by `fieldcast.media.probe`, which explains why it is a separate
 process. It caps its own address space before opening the file: a `preexec_fn` in the parent would
 run Python between fork and exec, which can hang when the parent has other threads (the ingest's
 codec threads live in the same process as the recordings' probe).

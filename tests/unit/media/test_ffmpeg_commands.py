@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from media_workers import ffmpeg_commands as commands
-from media_workers.probe import MOV_FORMAT, ProbeResult
+from fieldcast.media import ffmpeg_commands as commands
+from fieldcast.media.probe import MOV_FORMAT, ProbeResult
 
 LADDER = (
     commands.Rung("1080p", 1080, 5_000_000, 128_000),

@@ -20,10 +20,10 @@ from django.db import transaction
 
 from fieldcast.accounts import roles, services
 from fieldcast.accounts.models import User
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from fieldcast.videos.models import Video
 from fieldcast.videos.services import video_create_from_file, video_publish
-from media_workers.ffmpeg_binary import ffmpeg_path
-from media_workers.transcoding import video_transcode
+from fieldcast.videos.transcoding import video_transcode
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, list[str]], ...] = (
     # email, display name, city, roles beyond viewer

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from media_workers import ffmpeg_commands as commands
-from media_workers import transcoding
-from media_workers.ffmpeg_binary import ffmpeg_path, ffprobe_path
-from media_workers.probe import MOV_FORMAT, ProbeResult, probe_source
-from tests.integration.media_workers.conftest import make_clip, phone_tag_args
+from fieldcast.media import ffmpeg_commands as commands
+from fieldcast.media.ffmpeg_binary import ffmpeg_path, ffprobe_path
+from fieldcast.media.probe import MOV_FORMAT, ProbeResult, probe_source
+from fieldcast.videos import transcoding
+from tests.integration.media.clips import make_clip, phone_tag_args
 
 # Tags FFmpeg itself writes; anything else in an output came from the phone.
 HARMLESS_TAGS = {"encoder", "handler_name", "vendor_id", "language", "major_brand",

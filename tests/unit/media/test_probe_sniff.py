@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from media_workers.probe import (
+from fieldcast.media.probe import (
     AVI_FORMAT,
     FLV_FORMAT,
     MATROSKA_FORMAT,

@@ -9,8 +9,8 @@ import imageio_ffmpeg
 import pytest
 from django.test import override_settings
 
-from media_workers import ffmpeg_binary
-from media_workers.ffmpeg_binary import ffmpeg_path
+from fieldcast.media import ffmpeg_binary
+from fieldcast.media.ffmpeg_binary import ffmpeg_path
 
 
 @pytest.fixture(autouse=True)

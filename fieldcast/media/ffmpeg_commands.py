@@ -25,7 +25,7 @@ from typing import Any
 import ffmpeg
 from django.conf import settings
 
-from media_workers.probe import PROTOCOL_WHITELIST, ProbeResult
+from fieldcast.media.probe import PROTOCOL_WHITELIST, ProbeResult
 
 MASTER_PLAYLIST = "master.m3u8"
 POSTER = "poster.jpg"

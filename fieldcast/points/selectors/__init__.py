@@ -1,0 +1,107 @@
+"""Reads about points: records, the profile card, boards, ratings and the staff dashboard.
+
+One module per use case; this package re-exports them, so callers import
+`fieldcast.points.selectors` as before.
+"""
+
+from fieldcast.points.selectors.boards import (
+    BOARD_PAGE_SIZE,
+    BOARDS,
+    BoardRow,
+    assignment_leaderboard,
+    board_period_start,
+    leaderboard,
+    leaderboard_queryset,
+)
+from fieldcast.points.selectors.dashboard import (
+    Participation,
+    StarReporter,
+    active_reporters_by_week,
+    participation,
+    points_distribution,
+    promotion_history,
+    star_reporters,
+    tier_funnel,
+    uploads_and_approvals_by_week,
+)
+from fieldcast.points.selectors.profile import (
+    NUDGE_SHOWN_FOR,
+    PointsSummary,
+    levels_floor,
+    nudge_text,
+    points_summary,
+)
+from fieldcast.points.selectors.rating import RatingRank, rating_by, rating_month_ranking
+from fieldcast.points.selectors.records import (
+    REPORTER_RULES,
+    account_for,
+    has_watched,
+    is_network_reporter,
+    point_events_for_user,
+    reporter_has_published,
+    reporter_record,
+    user_id_is_trusted,
+    user_is_trusted,
+)
+from fieldcast.points.selectors.segments import (
+    CONTRIBUTIONS,
+    CORE_LONG,
+    CORE_RECENT,
+    LONG_DAYS,
+    RECENT_DAYS,
+    SEGMENT_RULES,
+    SEGMENTS,
+    activity_by_kind,
+    daily_active_users,
+    segment_labels,
+    segment_users,
+    user_segments,
+)
+
+__all__ = [
+    "BOARDS",
+    "BOARD_PAGE_SIZE",
+    "BoardRow",
+    "CONTRIBUTIONS",
+    "CORE_LONG",
+    "CORE_RECENT",
+    "LONG_DAYS",
+    "NUDGE_SHOWN_FOR",
+    "Participation",
+    "PointsSummary",
+    "RECENT_DAYS",
+    "REPORTER_RULES",
+    "RatingRank",
+    "SEGMENTS",
+    "SEGMENT_RULES",
+    "StarReporter",
+    "account_for",
+    "active_reporters_by_week",
+    "activity_by_kind",
+    "assignment_leaderboard",
+    "board_period_start",
+    "daily_active_users",
+    "has_watched",
+    "is_network_reporter",
+    "leaderboard",
+    "leaderboard_queryset",
+    "levels_floor",
+    "nudge_text",
+    "participation",
+    "point_events_for_user",
+    "points_distribution",
+    "points_summary",
+    "promotion_history",
+    "rating_by",
+    "rating_month_ranking",
+    "reporter_has_published",
+    "reporter_record",
+    "segment_labels",
+    "segment_users",
+    "star_reporters",
+    "tier_funnel",
+    "uploads_and_approvals_by_week",
+    "user_id_is_trusted",
+    "user_is_trusted",
+    "user_segments",
+]
