@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
     NotAuthenticated,
     NotFound,
@@ -58,7 +59,7 @@ def clean_text(value: str, *, field: str, limit: int, required: bool = True) -> 
             "limit": limit,
             "length": len(text),
         }
-        raise ValidationFailed(message, code="too_long", fields={field: [message]})
+        raise ValidationFailed(message, code=ErrorCode.TOO_LONG, fields={field: [message]})
     return text
 
 

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import NotFound
 from ingest.models import FINISHED_STATES, LiveSource, StreamKey
 from ingest.services import hash_stream_key
@@ -39,14 +40,14 @@ def source_for_reporter(*, source_key: str, user: User) -> LiveSource:
         LiveSource.objects.select_related("reporter").filter(key=source_key, reporter=user).first()
     )
     if source is None:
-        raise NotFound(_not_found_message(), code="source_not_found")
+        raise NotFound(_not_found_message(), code=ErrorCode.SOURCE_NOT_FOUND)
     return source
 
 
 def source_by_key(*, source_key: str) -> LiveSource:
     source = LiveSource.objects.select_related("reporter").filter(key=source_key).first()
     if source is None:
-        raise NotFound(_not_found_message(), code="source_not_found")
+        raise NotFound(_not_found_message(), code=ErrorCode.SOURCE_NOT_FOUND)
     return source
 
 

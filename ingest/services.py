@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from community.notifications import notify
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
     Conflict,
     NotAuthenticated,
@@ -101,7 +102,7 @@ def stream_key_create(*, user: User, name: str, assignment_ref: str = "") -> tup
         raise Conflict(
             _("You already have %(count)d stream keys. Revoke one you no longer use first.")
             % {"count": active},
-            code="too_many_keys",
+            code=ErrorCode.TOO_MANY_KEYS,
         )
     secret = _new_secret()
     key = StreamKey.objects.create(
@@ -117,7 +118,7 @@ def stream_key_create(*, user: User, name: str, assignment_ref: str = "") -> tup
 def _locked_own_key(*, user: User, key_id: int) -> StreamKey:
     key = StreamKey.objects.select_for_update().filter(pk=key_id, user=user).first()
     if key is None:
-        raise NotFound(_("We could not find that stream key."), code="stream_key_not_found")
+        raise NotFound(_("We could not find that stream key."), code=ErrorCode.STREAM_KEY_NOT_FOUND)
     return key
 
 
@@ -144,7 +145,9 @@ def stream_key_rotate(*, user: User, key_id: int) -> tuple[StreamKey, str]:
     """Replace a key's secret; the old secret stops working at once. Returns the new secret."""
     key = _locked_own_key(user=user, key_id=key_id)
     if key.revoked_at is not None:
-        raise Conflict(_("This stream key was revoked; create a new one."), code="key_revoked")
+        raise Conflict(
+            _("This stream key was revoked; create a new one."), code=ErrorCode.KEY_REVOKED
+        )
     secret = _new_secret()
     key.key_hash = hash_stream_key(secret)
     key.prefix = secret[:KEY_PREFIX_LENGTH]
@@ -158,7 +161,7 @@ def stream_key_revoke(*, user: User, key_id: int) -> StreamKey:
     """Revoke a key for good: new publishes with it are refused (a live source keeps running)."""
     key = _locked_own_key(user=user, key_id=key_id)
     if key.revoked_at is not None:
-        raise Conflict(_("This stream key is already revoked."), code="key_revoked")
+        raise Conflict(_("This stream key is already revoked."), code=ErrorCode.KEY_REVOKED)
     key.revoked_at = timezone.now()
     key.save(update_fields=["revoked_at"])
     return key
@@ -218,7 +221,7 @@ def stream_key_touch(*, key: StreamKey) -> None:
 
 
 class InvalidSourceTransition(Conflict):
-    default_code = "invalid_state"
+    default_code = ErrorCode.INVALID_STATE
 
 
 class PublishGrant:
@@ -239,7 +242,7 @@ def _grace() -> timedelta:
 def _locked_source(*, source_id: int) -> LiveSource:
     source = LiveSource.objects.select_for_update().filter(pk=source_id).first()
     if source is None:
-        raise NotFound(_("We could not find that live source."), code="source_not_found")
+        raise NotFound(_("We could not find that live source."), code=ErrorCode.SOURCE_NOT_FOUND)
     return source
 
 
@@ -286,7 +289,7 @@ def source_publish_start(
     `title` names a new source (the key's name when blank); a continued source keeps its own.
     """
     if protocol not in Protocol.values:
-        raise ValidationFailed(_("Unknown protocol."), code="unknown_protocol")
+        raise ValidationFailed(_("Unknown protocol."), code=ErrorCode.UNKNOWN_PROTOCOL)
     key = (
         StreamKey.objects.select_for_update()
         .select_related("user")
@@ -296,15 +299,17 @@ def source_publish_start(
     if key is None:
         raise NotAuthenticated(
             _("This stream key is not valid. Check it on your profile page."),
-            code="invalid_stream_key",
+            code=ErrorCode.INVALID_STREAM_KEY,
         )
     if key.revoked_at is not None:
         raise PermissionDenied(
             _("This stream key was revoked. Create a new one on your profile page."),
-            code="stream_key_revoked",
+            code=ErrorCode.STREAM_KEY_REVOKED,
         )
     if not key.user.is_active or not roles.has_role_permission(key.user, "go_live"):
-        raise PermissionDenied(_("This account may not stream live."), code="cannot_go_live")
+        raise PermissionDenied(
+            _("This account may not stream live."), code=ErrorCode.CANNOT_GO_LIVE
+        )
     stream_key_touch(key=key)
     now = timezone.now()
     latest = LiveSource.objects.select_for_update().filter(stream_key=key).first()
@@ -331,7 +336,7 @@ def source_publish_start(
     ):
         raise PermissionDenied(
             _("An editor stopped your last live stream. Wait a moment before going live again."),
-            code="source_stopped_by_editor",
+            code=ErrorCode.SOURCE_STOPPED_BY_EDITOR,
         )
     if source is None:
         source = LiveSource.objects.create(
@@ -402,7 +407,7 @@ def source_end(*, source_id: int, session_id: str | None = None, reason: str = "
     With `session_id`, only that session may end the source (a replaced session cannot)."""
     source = _locked_source(source_id=source_id)
     if session_id is not None and source.session_id != session_id:
-        raise NotFound(_("This live session is over."), code="session_not_found")
+        raise NotFound(_("This live session is over."), code=ErrorCode.SESSION_NOT_FOUND)
     if source.is_finished:
         return source
     _transition(source, SourceState.ENDED, reason=reason)
@@ -426,7 +431,9 @@ def source_end_by_session(*, session_id: str, secret: str) -> LiveSource:
         .first()
     )
     if key is None:
-        raise NotAuthenticated(_("This stream key is not valid."), code="invalid_stream_key")
+        raise NotAuthenticated(
+            _("This stream key is not valid."), code=ErrorCode.INVALID_STREAM_KEY
+        )
     source = (
         LiveSource.objects.select_for_update()
         .filter(session_id=session_id)
@@ -435,9 +442,13 @@ def source_end_by_session(*, session_id: str, secret: str) -> LiveSource:
         .first()
     )
     if source is None:
-        raise NotFound(_("This live session is over or does not exist."), code="session_not_found")
+        raise NotFound(
+            _("This live session is over or does not exist."), code=ErrorCode.SESSION_NOT_FOUND
+        )
     if source.reporter_id != key.user_id:
-        raise PermissionDenied(_("This live session is not yours."), code="not_your_session")
+        raise PermissionDenied(
+            _("This live session is not yours."), code=ErrorCode.NOT_YOUR_SESSION
+        )
     _transition(source, SourceState.ENDED)
     source.save(update_fields=["state", "state_reason", "ended_at", "connected"])
     _publish_on_commit(source)
@@ -459,10 +470,10 @@ def source_decide(*, source_key: str, editor: User, action: str, reason: str = "
         raise PermissionDenied(_("Only editors can approve or stop live sources."))
     target = EDITOR_ACTIONS.get(action)
     if target is None:
-        raise ValidationFailed(_("Unknown action."), code="unknown_action")
+        raise ValidationFailed(_("Unknown action."), code=ErrorCode.UNKNOWN_ACTION)
     source = LiveSource.objects.select_for_update().filter(key=source_key).first()
     if source is None:
-        raise NotFound(_("We could not find that live source."), code="source_not_found")
+        raise NotFound(_("We could not find that live source."), code=ErrorCode.SOURCE_NOT_FOUND)
     if action == "unapprove" and source.state != SourceState.APPROVED:
         raise InvalidSourceTransition(_("Only an approved source can be un-approved."))
     _transition(source, target, reason=reason.strip()[:500])
@@ -481,7 +492,7 @@ def source_set_on_air(*, source_key: str, operator: User, on_air: bool) -> LiveS
         raise PermissionDenied(_("Only studio operators can put a source on air."))
     source = LiveSource.objects.select_for_update().filter(key=source_key).first()
     if source is None:
-        raise NotFound(_("We could not find that live source."), code="source_not_found")
+        raise NotFound(_("We could not find that live source."), code=ErrorCode.SOURCE_NOT_FOUND)
     if on_air and source.state != SourceState.APPROVED:
         raise InvalidSourceTransition(_("Only an approved source can go on air."))
     if not on_air and source.state != SourceState.ON_AIR:

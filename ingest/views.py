@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ApplicationError, NotAuthenticated, ValidationFailed
 from ingest import selectors, services
 from ingest.media.registry import live_ingest
@@ -117,7 +118,7 @@ def _bearer(request: HttpRequest) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated(
             gettext("Send your stream key as “Authorization: Bearer <key>”."),
-            code="missing_stream_key",
+            code=ErrorCode.MISSING_STREAM_KEY,
         )
     return token.strip()
 
@@ -142,7 +143,9 @@ async def whip_endpoint(request: HttpRequest) -> HttpResponse:
     try:
         secret = _bearer(request)
         if not request.body:
-            raise ValidationFailed(gettext("The request has no SDP offer."), code="malformed_sdp")
+            raise ValidationFailed(
+                gettext("The request has no SDP offer."), code=ErrorCode.MALFORMED_SDP
+            )
         content_type = request.content_type or ""
         if content_type.lower() != "application/sdp":
             return _whip_error(
@@ -154,7 +157,7 @@ async def whip_endpoint(request: HttpRequest) -> HttpResponse:
             offer = request.body.decode("utf-8")
         except UnicodeDecodeError:
             raise ValidationFailed(
-                gettext("The SDP offer is not UTF-8 text."), code="malformed_sdp"
+                gettext("The SDP offer is not UTF-8 text."), code=ErrorCode.MALFORMED_SDP
             ) from None
         session, answer = await whip_publish(
             live_ingest(), secret=secret, offer_sdp=offer, title=request.GET.get("title", "")[:200]
@@ -208,12 +211,12 @@ async def srt_session(request: HttpRequest) -> HttpResponse:
 
 class UnsupportedMedia(ApplicationError):
     status_code = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
-    default_code = "unsupported_media_type"
+    default_code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
 
 
 class OfferTooLarge(ApplicationError):
     status_code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
+    default_code = ErrorCode.TOO_LARGE
 
 
 # --- Pages ------------------------------------------------------------------------------------

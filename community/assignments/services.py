@@ -27,6 +27,7 @@ from community.notifications import notify
 from community.stories.services import story_place_video
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
     Conflict,
     NotFound,
@@ -96,7 +97,7 @@ def assignment_close(*, user: User | AnonymousUser, assignment_id: int) -> Assig
     if assignment is None:
         raise NotFound(_("We could not find that assignment."))
     if assignment.state == AssignmentState.CLOSED:
-        raise Conflict(_("This assignment is already closed."), code="already_closed")
+        raise Conflict(_("This assignment is already closed."), code=ErrorCode.ALREADY_CLOSED)
     assignment.state = AssignmentState.CLOSED
     assignment.closed_at = timezone.now()
     assignment.save(update_fields=["state", "closed_at"])
@@ -133,7 +134,9 @@ def assignment_mark_used(
                 assignment_ref=assignment.ref,
             )
     except IntegrityError as exc:
-        raise Conflict(_("This video is already marked as used."), code="already_used") from exc
+        raise Conflict(
+            _("This video is already marked as used."), code=ErrorCode.ALREADY_USED
+        ) from exc
     return use
 
 
@@ -151,13 +154,13 @@ def assignment_accept(*, user: User | AnonymousUser, assignment_id: int) -> Assi
             if assignment is None:
                 raise NotFound(_("We could not find that assignment."))
             if assignment.state != AssignmentState.OPEN:
-                raise Conflict(_("This assignment is closed."), code="assignment_closed")
+                raise Conflict(_("This assignment is closed."), code=ErrorCode.ASSIGNMENT_CLOSED)
             if assignment.ends_at <= timezone.now():
-                raise Conflict(_("This assignment has ended."), code="assignment_ended")
+                raise Conflict(_("This assignment has ended."), code=ErrorCode.ASSIGNMENT_ENDED)
             return AssignmentAcceptance.objects.create(assignment=assignment, reporter=reporter)
     except IntegrityError as exc:
         raise Conflict(
-            _("You have already accepted this assignment."), code="already_accepted"
+            _("You have already accepted this assignment."), code=ErrorCode.ALREADY_ACCEPTED
         ) from exc
 
 
@@ -169,4 +172,4 @@ def assignment_withdraw(*, user: User | AnonymousUser, assignment_id: int) -> No
         reporter=reporter, assignment_id=assignment_id
     ).delete()
     if not deleted:
-        raise NotFound(_("You have not accepted this assignment."), code="not_accepted")
+        raise NotFound(_("You have not accepted this assignment."), code=ErrorCode.NOT_ACCEPTED)

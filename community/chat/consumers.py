@@ -27,6 +27,7 @@ from community.chat import selectors as chat_selectors
 from community.chat import services as chat_services
 from community.chat.hub import chat_hub
 from fieldcast.core import events
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ApplicationError, ValidationFailed
 
 CLOSE_NO_CHAT = 4404
@@ -67,7 +68,7 @@ def _history(language: str, channel: str, after_id: int | None) -> dict[str, Any
 def _post(language: str, user: Any, channel: str, body: Any) -> dict[str, Any]:
     with translation.override(language):
         if not isinstance(body, str):
-            raise ValidationFailed(code="invalid")
+            raise ValidationFailed(code=ErrorCode.INVALID)
         return chat_services.chat_message_post(user=user, channel=channel, body=body).payload
 
 

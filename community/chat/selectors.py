@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from community.models import ChatMessage, ChatMessageState, ChatMute, ChatSettings
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import NotFound
 from fieldcast.points.models import Tier
 
@@ -26,7 +27,7 @@ def clean_channel(channel: str) -> str:
     """The channel's slug, or NotFound for anything that cannot be one."""
     slug = (channel or "").strip().lower()
     if not _SLUG.match(slug):
-        raise NotFound(_("There is no chat with that name."), code="no_chat")
+        raise NotFound(_("There is no chat with that name."), code=ErrorCode.NO_CHAT)
     return slug
 
 

@@ -26,6 +26,7 @@ from community.models import ChatMessage, ChatMessageState, ChatMute, ChatSettin
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core import events
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
     NotAuthenticated,
     NotFound,
@@ -52,14 +53,14 @@ class PostedMessage:
 
 def _signed_in(user: User | AnonymousUser) -> User:
     if not user.is_authenticated:
-        raise NotAuthenticated(_("Log in to write in the chat."), code="not_authenticated")
+        raise NotAuthenticated(_("Log in to write in the chat."), code=ErrorCode.NOT_AUTHENTICATED)
     return user  # type: ignore[return-value]
 
 
 def _editor(user: User | AnonymousUser) -> User:
     person = _signed_in(user)
     if not roles.has_role_permission(person, "moderate_content"):
-        raise PermissionDenied(_("Only editors can moderate the chat."), code="not_editor")
+        raise PermissionDenied(_("Only editors can moderate the chat."), code=ErrorCode.NOT_EDITOR)
     return person
 
 
@@ -67,12 +68,12 @@ def _clean_body(body: str) -> str:
     text = "".join(ch for ch in (body or "") if ch in "\n\t" or ch.isprintable()).strip()
     if not text:
         message = _("Write something first.")
-        raise ValidationFailed(message, code="empty", fields={"body": [message]})
+        raise ValidationFailed(message, code=ErrorCode.EMPTY, fields={"body": [message]})
     if len(text) > MESSAGE_MAX_LENGTH:
         message = _(
             "A chat message can be at most %(limit)d characters; this one has %(length)d."
         ) % {"limit": MESSAGE_MAX_LENGTH, "length": len(text)}
-        raise ValidationFailed(message, code="too_long", fields={"body": [message]})
+        raise ValidationFailed(message, code=ErrorCode.TOO_LONG, fields={"body": [message]})
     return text
 
 
@@ -100,7 +101,7 @@ def _check_mute(author: User, channel: str) -> None:
     raise PermissionDenied(
         _("An editor muted you in this chat. You can write again in %(time)s.")
         % {"time": _seconds_text(left)},
-        code="muted",
+        code=ErrorCode.MUTED,
     )
 
 
@@ -119,7 +120,7 @@ def _check_pace(author: User, channel: str, slow_mode_seconds: int, editor: bool
                 raise RateLimited(
                     _("Slow mode is on: you can write again in %(time)s.")
                     % {"time": _seconds_text(max(1, math.ceil(wait)))},
-                    code="slow_mode",
+                    code=ErrorCode.SLOW_MODE,
                 )
     recent = ChatMessage.objects.filter(
         author=author, created_at__gte=now - timedelta(seconds=FLOOD_SECONDS)
@@ -127,7 +128,7 @@ def _check_pace(author: User, channel: str, slow_mode_seconds: int, editor: bool
     if recent >= FLOOD_COUNT:
         raise RateLimited(
             _("You are writing too fast. Please wait a few seconds and try again."),
-            code="flood",
+            code=ErrorCode.FLOOD,
         )
 
 
@@ -147,7 +148,7 @@ def chat_message_post(*, user: User | AnonymousUser, channel: str, body: str) ->
                 "Your message was not sent: it contains words that are not allowed in the chat. "
                 "Only you see this note."
             ),
-            code="filtered",
+            code=ErrorCode.FILTERED,
         )
     editor = roles.has_role_permission(author, "moderate_content")
     tier = account_for(user=author).tier
@@ -214,19 +215,23 @@ def chat_user_mute(
         message = _("A mute lasts from 1 second to %(time)s.") % {
             "time": _seconds_text(MUTE_MAX_SECONDS)
         }
-        raise ValidationFailed(message, code="invalid_duration", fields={"seconds": [message]})
+        raise ValidationFailed(
+            message, code=ErrorCode.INVALID_DURATION, fields={"seconds": [message]}
+        )
     reason = (reason or "").strip()
     if len(reason) > 200:
         message = _("The reason can be at most 200 characters.")
-        raise ValidationFailed(message, code="too_long", fields={"reason": [message]})
+        raise ValidationFailed(message, code=ErrorCode.TOO_LONG, fields={"reason": [message]})
     with transaction.atomic():
         target = User.objects.filter(pk=target_id, is_active=True).first()
         if target is None:
             raise NotFound(_("We could not find that person."))
         if target.pk == editor.pk:
-            raise ValidationFailed(_("You cannot mute yourself."), code="self_mute")
+            raise ValidationFailed(_("You cannot mute yourself."), code=ErrorCode.SELF_MUTE)
         if roles.has_role_permission(target, "moderate_content"):
-            raise PermissionDenied(_("Editors cannot be muted in the chat."), code="mute_editor")
+            raise PermissionDenied(
+                _("Editors cannot be muted in the chat."), code=ErrorCode.MUTE_EDITOR
+            )
         until = timezone.now() + timedelta(seconds=seconds)
         mute, _created = ChatMute.objects.select_for_update().update_or_create(
             channel=slug,
@@ -252,7 +257,9 @@ def chat_slow_mode_set(*, user: User | AnonymousUser, channel: str, seconds: int
         message = _("Slow mode can be from 0 (off) to %(limit)d seconds.") % {
             "limit": SLOW_MODE_MAX_SECONDS
         }
-        raise ValidationFailed(message, code="invalid_duration", fields={"seconds": [message]})
+        raise ValidationFailed(
+            message, code=ErrorCode.INVALID_DURATION, fields={"seconds": [message]}
+        )
     with transaction.atomic():
         row, _created = ChatSettings.objects.select_for_update().get_or_create(channel=slug)
         row.slow_mode_seconds = seconds

@@ -25,6 +25,7 @@ from community.models import (
 )
 from community.notifications import notify
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
     Conflict,
     NotFound,
@@ -49,13 +50,13 @@ def _clean_body(body: str) -> str:
     text = (body or "").replace("\x00", "").strip()
     if not text:
         message = _("Write something first.")
-        raise ValidationFailed(message, code="empty", fields={"body": [message]})
+        raise ValidationFailed(message, code=ErrorCode.EMPTY, fields={"body": [message]})
     if len(text) > COMMENT_MAX_LENGTH:
         message = _("A comment can be at most %(limit)d characters; this one has %(length)d.") % {
             "limit": COMMENT_MAX_LENGTH,
             "length": len(text),
         }
-        raise ValidationFailed(message, code="too_long", fields={"body": [message]})
+        raise ValidationFailed(message, code=ErrorCode.TOO_LONG, fields={"body": [message]})
     return text
 
 
@@ -70,7 +71,7 @@ def _check_rate(author: User) -> None:
     if recent >= COMMENT_RATE_COUNT:
         raise RateLimited(
             _("You are commenting too fast. Please wait a minute and try again."),
-            code="rate_limited",
+            code=ErrorCode.RATE_LIMITED,
         )
 
 
@@ -96,7 +97,7 @@ def comment_create(
     """
     author = signed_in(user)
     if (video_id is None) == (story_id is None):
-        raise ValidationFailed(_("Comment on one video or one story."), code="no_target")
+        raise ValidationFailed(_("Comment on one video or one story."), code=ErrorCode.NO_TARGET)
     text = _clean_body(body)
     with transaction.atomic():
         owner_id: int | None = None
@@ -114,7 +115,9 @@ def comment_create(
             target = {"story": story}
         editor = is_editor(author)
         if mode == CommentMode.CLOSED and not editor:
-            raise PermissionDenied(_("Comments are closed on this video."), code="comments_closed")
+            raise PermissionDenied(
+                _("Comments are closed on this video."), code=ErrorCode.COMMENTS_CLOSED
+            )
         parent = None
         if parent_id is not None:
             parent = (
@@ -178,7 +181,7 @@ def comment_edit(*, user: User | AnonymousUser, comment_id: int, body: str) -> C
         raise Conflict(
             _("Comments can be edited for %(minutes)d minutes after posting.")
             % {"minutes": COMMENT_EDIT_SECONDS // 60},
-            code="edit_window_closed",
+            code=ErrorCode.EDIT_WINDOW_CLOSED,
         )
     matches = [m.as_dict() for m in find_terms(fields={"body": text}, lists=term_lists())]
     CommentAction.objects.create(
@@ -238,7 +241,7 @@ def comment_approve(*, user: User | AnonymousUser, comment_id: int) -> Comment:
         raise PermissionDenied(_("Only editors can approve comments."))
     comment = _locked_comment(comment_id)
     if comment.state != CommentState.HELD:
-        raise Conflict(_("This comment is not waiting for review."), code="not_held")
+        raise Conflict(_("This comment is not waiting for review."), code=ErrorCode.NOT_HELD)
     CommentAction.objects.create(comment=comment, actor=editor, action="approve")
     comment.state = CommentState.VISIBLE
     comment.save(update_fields=["state"])

@@ -21,6 +21,7 @@ from community.models import Event, EventKind, EventRegistration, GuestExpert, R
 from community.notifications import notify
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
     Conflict,
     NotAuthenticated,
@@ -60,20 +61,20 @@ def _staff(user: User | AnonymousUser, message: str) -> User:
     return person
 
 
-def _invalid(field: str, message: str, code: str = "invalid") -> ValidationFailed:
+def _invalid(field: str, message: str, code: ErrorCode = ErrorCode.INVALID) -> ValidationFailed:
     return ValidationFailed(message, code=code, fields={field: [message]})
 
 
 def _text(value: str, *, field: str, limit: int, required: bool = True) -> str:
     text = (value or "").replace("\x00", "").strip()
     if required and not text:
-        raise _invalid(field, _("This field is required."), "required")
+        raise _invalid(field, _("This field is required."), ErrorCode.REQUIRED)
     if len(text) > limit:
         message = _("At most %(limit)d characters (this is %(length)d).") % {
             "limit": limit,
             "length": len(text),
         }
-        raise _invalid(field, message, "too_long")
+        raise _invalid(field, message, ErrorCode.TOO_LONG)
     return text
 
 
@@ -110,9 +111,11 @@ def event_create(
     if kind not in EventKind.values:
         raise _invalid("kind", _("Choose online Q&A, meet-up or training."))
     if kind == EventKind.ONLINE and not fields["link"]:
-        raise _invalid("link", _("An online event needs the link people join with."), "required")
+        raise _invalid(
+            "link", _("An online event needs the link people join with."), ErrorCode.REQUIRED
+        )
     if kind != EventKind.ONLINE and not fields["place"]:
-        raise _invalid("place", _("Say where the event takes place."), "required")
+        raise _invalid("place", _("Say where the event takes place."), ErrorCode.REQUIRED)
     if ends_at <= starts_at:
         raise _invalid("ends_at", _("The end must be after the start."))
     if starts_at <= timezone.now():
@@ -186,15 +189,17 @@ def event_sign_up(*, user: User | AnonymousUser, event_id: int) -> SignUpResult:
     event = _locked_event(event_id)
     now = timezone.now()
     if event.starts_at <= now:
-        raise Conflict(_("Sign-up closed when the event started."), code="event_started")
+        raise Conflict(_("Sign-up closed when the event started."), code=ErrorCode.EVENT_STARTED)
     registration = (
         EventRegistration.objects.select_for_update().filter(event=event, user=person).first()
     )
     if registration is not None and registration.state == RegistrationState.CONFIRMED:
-        raise Conflict(_("You already have a place at this event."), code="already_signed_up")
+        raise Conflict(
+            _("You already have a place at this event."), code=ErrorCode.ALREADY_SIGNED_UP
+        )
     if registration is not None and registration.state == RegistrationState.WAITING:
         raise Conflict(
-            _("You are already on the waiting list for this event."), code="already_waiting"
+            _("You are already on the waiting list for this event."), code=ErrorCode.ALREADY_WAITING
         )
     full = _confirmed_count(event) >= event.capacity
     state = RegistrationState.WAITING if full else RegistrationState.CONFIRMED
@@ -230,7 +235,7 @@ def event_cancel_sign_up(*, user: User | AnonymousUser, event_id: int) -> EventR
     event = _locked_event(event_id)
     if event.starts_at <= timezone.now():
         raise Conflict(
-            _("The event has started; sign-ups can no longer change."), code="event_started"
+            _("The event has started; sign-ups can no longer change."), code=ErrorCode.EVENT_STARTED
         )
     registration = (
         EventRegistration.objects.select_for_update()
@@ -242,7 +247,7 @@ def event_cancel_sign_up(*, user: User | AnonymousUser, event_id: int) -> EventR
         .first()
     )
     if registration is None:
-        raise NotFound(_("You are not signed up for this event."), code="not_signed_up")
+        raise NotFound(_("You are not signed up for this event."), code=ErrorCode.NOT_SIGNED_UP)
     had_place = registration.state == RegistrationState.CONFIRMED
     registration.state = RegistrationState.CANCELLED
     registration.cancelled_at = timezone.now()
@@ -283,7 +288,7 @@ def event_attendance_mark(
     event = _locked_event(event_id)
     if event.starts_at > timezone.now():
         raise Conflict(
-            _("Attendance can be marked once the event has started."), code="not_started"
+            _("Attendance can be marked once the event has started."), code=ErrorCode.NOT_STARTED
         )
     wanted = set(attendee_ids)
     rows = list(
@@ -393,4 +398,4 @@ def guest_expert_revoke(*, user: User | AnonymousUser, expert_id: int) -> None:
         raise PermissionDenied(_("Only staff can take back the guest expert badge."))
     deleted, _rows = GuestExpert.objects.filter(user_id=expert_id).delete()
     if not deleted:
-        raise NotFound(_("This person has no guest expert badge."), code="not_expert")
+        raise NotFound(_("This person has no guest expert badge."), code=ErrorCode.NOT_EXPERT)

@@ -16,6 +16,7 @@ from community.models import (
 )
 from community.notifications import notify
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
     Conflict,
     NotFound,
@@ -40,7 +41,7 @@ def video_like(*, user: User | AnonymousUser, video_id: int) -> VideoLike:
                 )
                 notify.notify_video_liked(video=video, liker=liker)
     except IntegrityError as exc:
-        raise Conflict(_("You already like this video."), code="already_liked") from exc
+        raise Conflict(_("You already like this video."), code=ErrorCode.ALREADY_LIKED) from exc
     return like
 
 
@@ -49,7 +50,7 @@ def video_unlike(*, user: User | AnonymousUser, video_id: int) -> None:
     liker = signed_in(user)
     deleted, _rows = VideoLike.objects.filter(user=liker, video_id=video_id).delete()
     if not deleted:
-        raise NotFound(_("You do not like this video."), code="not_liked")
+        raise NotFound(_("You do not like this video."), code=ErrorCode.NOT_LIKED)
 
 
 def comment_like(*, user: User | AnonymousUser, comment_id: int) -> CommentLike:
@@ -77,7 +78,7 @@ def comment_like(*, user: User | AnonymousUser, comment_id: int) -> CommentLike:
                     key=f"like:comment:{comment.pk}:{liker.pk}",
                 )
     except IntegrityError as exc:
-        raise Conflict(_("You already like this comment."), code="already_liked") from exc
+        raise Conflict(_("You already like this comment."), code=ErrorCode.ALREADY_LIKED) from exc
     return like
 
 
@@ -86,5 +87,5 @@ def comment_unlike(*, user: User | AnonymousUser, comment_id: int) -> None:
     liker = signed_in(user)
     deleted, _rows = CommentLike.objects.filter(user=liker, comment_id=comment_id).delete()
     if not deleted:
-        raise NotFound(_("You do not like this comment."), code="not_liked")
+        raise NotFound(_("You do not like this comment."), code=ErrorCode.NOT_LIKED)
     Comment.objects.filter(pk=comment_id).update(like_count=F("like_count") - 1)

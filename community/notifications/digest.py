@@ -34,6 +34,7 @@ from community.models import (
 )
 from community.notifications import notify, services
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import NotAuthenticated, NotFound, ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ def user_for_unsubscribe_token(*, token: str) -> User:
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         user = None
     if user is None:
-        raise NotFound(_("This unsubscribe link is not valid."), code="bad_token")
+        raise NotFound(_("This unsubscribe link is not valid."), code=ErrorCode.BAD_TOKEN)
     return user
 
 

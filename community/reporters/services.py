@@ -12,6 +12,7 @@ from community.models import (
 )
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
     Conflict,
     NotFound,
@@ -24,7 +25,7 @@ def follow_create(*, user: User | AnonymousUser, reporter_id: int) -> Follow:
     follower = signed_in(user)
     if follower.pk == reporter_id:
         message = _("You cannot follow yourself.")
-        raise ValidationFailed(message, code="self_follow", fields={"reporter": [message]})
+        raise ValidationFailed(message, code=ErrorCode.SELF_FOLLOW, fields={"reporter": [message]})
     reporter = User.objects.filter(pk=reporter_id, is_active=True).first()
     if reporter is None or not roles.has_role_permission(reporter, "upload_video"):
         raise NotFound(_("We could not find that reporter."))
@@ -32,7 +33,9 @@ def follow_create(*, user: User | AnonymousUser, reporter_id: int) -> Follow:
         with transaction.atomic():
             return Follow.objects.create(follower=follower, reporter=reporter)
     except IntegrityError as exc:
-        raise Conflict(_("You already follow this reporter."), code="already_following") from exc
+        raise Conflict(
+            _("You already follow this reporter."), code=ErrorCode.ALREADY_FOLLOWING
+        ) from exc
 
 
 @transaction.atomic
@@ -40,4 +43,4 @@ def follow_delete(*, user: User | AnonymousUser, reporter_id: int) -> None:
     follower = signed_in(user)
     deleted, _rows = Follow.objects.filter(follower=follower, reporter_id=reporter_id).delete()
     if not deleted:
-        raise NotFound(_("You do not follow this reporter."), code="not_following")
+        raise NotFound(_("You do not follow this reporter."), code=ErrorCode.NOT_FOLLOWING)

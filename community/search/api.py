@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from community.search import selectors as search_selectors
 from community.serializers import StoryBriefSerializer, page_param, stories_data, videos_data
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ValidationFailed
 from fieldcast.videos.api import VideoSerializer
 
@@ -67,7 +68,7 @@ class SearchApi(APIView):
         query = search_selectors.search_query_clean(request.query_params.get("q"))
         if not query:
             message = _("Type something to search for.")
-            raise ValidationFailed(message, code="query_empty", fields={"q": [message]})
+            raise ValidationFailed(message, code=ErrorCode.QUERY_EMPTY, fields={"q": [message]})
         results = search_selectors.search(query=query, page=page_param(request))
         return Response(
             {

@@ -40,6 +40,7 @@ from community.models import Story
 from community.stories.selectors import story_item_count
 from fieldcast.accounts.models import User
 from fieldcast.accounts.roles import ROLE_PERMISSIONS
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ValidationFailed
 from fieldcast.videos.models import Video, VideoState
 from fieldcast.videos.selectors import video_list_published
@@ -78,7 +79,7 @@ def search_query_clean(raw: str | None) -> str:
     query = " ".join(printable.split())
     if len(query) > QUERY_MAX_LENGTH:
         message = _("Search for at most %(limit)s characters.") % {"limit": QUERY_MAX_LENGTH}
-        raise ValidationFailed(message, code="query_too_long", fields={"q": [message]})
+        raise ValidationFailed(message, code=ErrorCode.QUERY_TOO_LONG, fields={"q": [message]})
     return query
 
 

@@ -19,6 +19,7 @@ from community.models import (
 )
 from community.notifications import notify
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
     Conflict,
     NotFound,
@@ -64,7 +65,9 @@ def story_add_video(*, user: User | AnonymousUser, story_id: int, video_id: int)
             story.save(update_fields=["updated_at"])
             notify.notify_story_updated(story=story, editor=editor, video=video)
     except IntegrityError as exc:
-        raise Conflict(_("This video is already in the story."), code="already_in_story") from exc
+        raise Conflict(
+            _("This video is already in the story."), code=ErrorCode.ALREADY_IN_STORY
+        ) from exc
     return item
 
 
@@ -96,7 +99,9 @@ def story_follow(*, user: User | AnonymousUser, story_id: int) -> StoryFollow:
         with transaction.atomic():
             return StoryFollow.objects.create(user=person, story_id=story_id)
     except IntegrityError as exc:
-        raise Conflict(_("You already follow this story."), code="already_following") from exc
+        raise Conflict(
+            _("You already follow this story."), code=ErrorCode.ALREADY_FOLLOWING
+        ) from exc
 
 
 @transaction.atomic
@@ -104,7 +109,7 @@ def story_unfollow(*, user: User | AnonymousUser, story_id: int) -> None:
     person = signed_in(user)
     deleted, _rows = StoryFollow.objects.filter(user=person, story_id=story_id).delete()
     if not deleted:
-        raise NotFound(_("You do not follow this story."), code="not_following")
+        raise NotFound(_("You do not follow this story."), code=ErrorCode.NOT_FOLLOWING)
 
 
 def story_place_video(*, story_id: int, video: Video, editor: User) -> StoryItem | None:

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from fieldcast.accounts import services
 from fieldcast.accounts.models import User
 from fieldcast.accounts.selectors import user_capabilities, user_roles
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import NotAuthenticated, PermissionDenied
 
 
@@ -79,7 +80,7 @@ class ApiTokenApi(APIView):
             if user is None:
                 raise NotAuthenticated(
                     _("The email address and password do not match an active account."),
-                    code="invalid_credentials",
+                    code=ErrorCode.INVALID_CREDENTIALS,
                 )
             # The login page refuses an unverified email when verification is mandatory; the
             # password route to a token must not be a way around it.
@@ -90,7 +91,7 @@ class ApiTokenApi(APIView):
             ):
                 raise PermissionDenied(
                     _("Verify your email address first: follow the link we sent you."),
-                    code="email_unverified",
+                    code=ErrorCode.EMAIL_UNVERIFIED,
                 )
         key = services.api_token_create(user=user)  # type: ignore[arg-type]
         return Response({"token": key}, status=status.HTTP_201_CREATED)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import ApiToken, User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 TOKEN_PREFIX_LENGTH = 8
@@ -43,7 +44,9 @@ def user_grant_reporter_on_verified_email(*, user: User) -> User:
 def user_grant_role(*, user: User, role: str, granted_by: User | None) -> User:
     """Put a user in a role group (staff only, or the system when granted_by is None)."""
     if role not in roles.ROLES:
-        raise ValidationFailed(_("Unknown role “%(role)s”.") % {"role": role}, code="unknown_role")
+        raise ValidationFailed(
+            _("Unknown role “%(role)s”.") % {"role": role}, code=ErrorCode.UNKNOWN_ROLE
+        )
     if granted_by is not None and not roles.has_role_permission(granted_by, "promote_reporter"):
         raise PermissionDenied(_("Only staff can change roles."))
     user.groups.add(Group.objects.get(name=role))
@@ -69,7 +72,7 @@ def api_token_create(*, user: User) -> str:
 def api_token_revoke(*, user: User) -> None:
     deleted, _rows = ApiToken.objects.filter(user=user).delete()
     if not deleted:
-        raise NotFound(_("You have no API token to revoke."), code="no_token")
+        raise NotFound(_("You have no API token to revoke."), code=ErrorCode.NO_TOKEN)
 
 
 def api_token_touch(*, token: ApiToken) -> None:

@@ -11,6 +11,7 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
 
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ApplicationError, error_payload
 
 
@@ -94,5 +95,6 @@ def _describe_drf_error(
 def api_not_found(request: HttpRequest) -> JsonResponse:
     """Unknown route under /api/: the API's error shape rather than an HTML page."""
     return JsonResponse(
-        error_payload("not_found", _("There is no API endpoint at this address.")), status=404
+        error_payload(ErrorCode.NOT_FOUND, _("There is no API endpoint at this address.")),
+        status=404,
     )

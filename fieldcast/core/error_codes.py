@@ -98,6 +98,7 @@ class ErrorCode(StrEnum):
     RATING_SELF = "rating_self"
     RATING_TWICE = "rating_twice"
     REASON_REQUIRED = "reason_required"
+    REQUIRED = "required"
     REVERSAL_OF_REVERSAL = "reversal_of_reversal"
     SELF_FOLLOW = "self_follow"
     SELF_MUTE = "self_mute"

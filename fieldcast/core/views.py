@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from fieldcast.core.api_errors import api_not_found
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import error_payload
 from fieldcast.core.readiness import readiness_report
 
@@ -36,7 +37,9 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(
-            error_payload("server_error", _("Something went wrong on our side. Please try again.")),
+            error_payload(
+                ErrorCode.SERVER_ERROR, _("Something went wrong on our side. Please try again.")
+            ),
             status=500,
         )
     return render(request, "errors/500.html", status=500)

@@ -38,6 +38,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ValidationFailed
 from fieldcast.media.probe_child import PROTOCOL_WHITELIST
 
@@ -63,7 +64,7 @@ _PROBE_CHILD = Path(__file__).with_name("probe_child.py")
 class SourceRefused(ValidationFailed):
     """The original cannot be transcoded; the message tells the reporter why."""
 
-    default_code = "video_refused"
+    default_code = ErrorCode.VIDEO_REFUSED
 
 
 @dataclass(frozen=True)

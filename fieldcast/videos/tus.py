@@ -41,6 +41,7 @@ from django.utils.translation.trans_real import (
 )
 
 from fieldcast.accounts.selectors import api_token_for_key
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ApplicationError, NotAuthenticated, NotFound
 from fieldcast.videos import services, upload_storage
 from fieldcast.videos.models import Upload
@@ -74,17 +75,17 @@ class ClientGone(Exception):
 
 
 class BadRequest(ApplicationError):
-    default_code = "bad_request"
+    default_code = ErrorCode.BAD_REQUEST
 
 
 class UnsupportedMediaType(ApplicationError):
     status_code = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
-    default_code = "unsupported_media_type"
+    default_code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
 
 
 class PreconditionFailed(ApplicationError):
     status_code = HTTPStatus.PRECONDITION_FAILED
-    default_code = "tus_version"
+    default_code = ErrorCode.TUS_VERSION
 
 
 class Request:
@@ -129,7 +130,7 @@ def parse_checksum(header: str) -> bytes | None:
         return None
     algorithm, _sep, encoded = header.partition(" ")
     if algorithm.lower() != "sha1":
-        raise BadRequest(_("Only sha1 checksums are supported."), code="checksum_algorithm")
+        raise BadRequest(_("Only sha1 checksums are supported."), code=ErrorCode.CHECKSUM_ALGORITHM)
     try:
         return base64.b64decode(encoded.strip(), validate=True)
     except binascii.Error as exc:

@@ -19,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import NotAuthenticated, PermissionDenied
 from ingest.media.background import spawn
 from ingest.media.pipeline import SourceRuntime
@@ -69,12 +70,12 @@ class LiveIngest:
         if key is None:
             raise NotAuthenticated(
                 _("This stream key is not valid. Check it on your profile page."),
-                code="invalid_stream_key",
+                code=ErrorCode.INVALID_STREAM_KEY,
             )
         if key.revoked_at is not None:
             raise PermissionDenied(
                 _("This stream key was revoked. Create a new one on your profile page."),
-                code="stream_key_revoked",
+                code=ErrorCode.STREAM_KEY_REVOKED,
             )
         return key
 
@@ -170,9 +171,13 @@ class LiveIngest:
             return
         key = await self.reporter.key_for_secret(secret)
         if key is None:
-            raise NotAuthenticated(_("This stream key is not valid."), code="invalid_stream_key")
+            raise NotAuthenticated(
+                _("This stream key is not valid."), code=ErrorCode.INVALID_STREAM_KEY
+            )
         if key.user_id != session.user_id:
-            raise PermissionDenied(_("This live session is not yours."), code="not_your_session")
+            raise PermissionDenied(
+                _("This live session is not yours."), code=ErrorCode.NOT_YOUR_SESSION
+            )
         await self.reporter.end(source_id=session.source_id, session_id=session_id)
         await self._finish_source(session.source_id)
 

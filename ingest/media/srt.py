@@ -30,6 +30,7 @@ import av
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ApplicationError
 from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from ingest.media.background import spawn
@@ -44,7 +45,7 @@ AUDIO_FORMAT, AUDIO_LAYOUT, AUDIO_RATE = "s16", "stereo", 48000
 
 class NoSrtPort(ApplicationError):
     status_code = 503  # type: ignore[assignment]
-    default_code = "no_srt_port"
+    default_code = ErrorCode.NO_SRT_PORT
 
 
 def srt_listener_command(*, host: str, port: int, passphrase: str, wait_seconds: int) -> list[str]:

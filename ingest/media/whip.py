@@ -21,6 +21,7 @@ from aiortc.mediastreams import MediaStreamError
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ValidationFailed
 from ingest.media.ice import answer_offer, ice_configuration
 from ingest.media.pipeline import SourceRuntime
@@ -39,26 +40,27 @@ _RTPMAP = re.compile(r"^a=rtpmap:\d+ ([A-Za-z0-9-]+)/", re.MULTILINE)
 def check_offer(sdp: str) -> None:
     """Refuse, with a message a person can act on, an offer we cannot take."""
     if not sdp.strip():
-        raise ValidationFailed(_("The request has no SDP offer."), code="malformed_sdp")
+        raise ValidationFailed(_("The request has no SDP offer."), code=ErrorCode.MALFORMED_SDP)
     if not sdp.lstrip().startswith("v=0"):
         raise ValidationFailed(
-            _("The SDP offer is malformed: it must start with “v=0”."), code="malformed_sdp"
+            _("The SDP offer is malformed: it must start with “v=0”."), code=ErrorCode.MALFORMED_SDP
         )
     sections = re.split(r"\r?\n(?=m=)", sdp)
     video = [section for section in sections[1:] if section.startswith("m=video")]
     if not video:
         raise ValidationFailed(
             _("The SDP offer has no video: WHIP publishing needs a video track."),
-            code="no_video",
+            code=ErrorCode.NO_VIDEO,
         )
     codecs = {name.upper() for section in video for name in _RTPMAP.findall(section)}
     if not codecs & set(VIDEO_CODECS):
         raise ValidationFailed(
-            _("The video codec is not supported: offer H.264 or VP8."), code="unsupported_codec"
+            _("The video codec is not supported: offer H.264 or VP8."),
+            code=ErrorCode.UNSUPPORTED_CODEC,
         )
     if any(section.startswith("m=video") and "a=recvonly" in section for section in video):
         raise ValidationFailed(
-            _("This endpoint receives video: the offer must send it."), code="malformed_sdp"
+            _("This endpoint receives video: the offer must send it."), code=ErrorCode.MALFORMED_SDP
         )
 
 
@@ -91,13 +93,13 @@ async def whip_publish(
         logger.info("WHIP offer refused: %s", error)
         raise ValidationFailed(
             _("The SDP offer could not be used: %(error)s") % {"error": str(error)[:200]},
-            code="malformed_sdp",
+            code=ErrorCode.MALFORMED_SDP,
         ) from error
     if not any(track.kind == "video" for track in tracks):
         await pc.close()
         raise ValidationFailed(
             _("The SDP offer has no video: WHIP publishing needs a video track."),
-            code="no_video",
+            code=ErrorCode.NO_VIDEO,
         )
     try:
         session, runtime = await ingest.begin(

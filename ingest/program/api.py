@@ -15,13 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import PermissionDenied, ValidationFailed
 from ingest.program import selectors, services
 
 
 def _require_studio(user: User) -> None:
     if not selectors.can_operate_studio(user):
-        raise PermissionDenied(services.studio_only_message(), code="not_an_editor")
+        raise PermissionDenied(services.studio_only_message(), code=ErrorCode.NOT_EDITOR)
 
 
 def _studio_state(slug: str, user: User) -> dict[str, Any]:

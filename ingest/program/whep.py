@@ -33,6 +33,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from fieldcast.accounts.models import User
 from fieldcast.accounts.selectors import api_token_for_key
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
     ApplicationError,
     NotAuthenticated,
@@ -59,25 +60,26 @@ def check_viewer_offer(sdp: str) -> bool:
     """Refuse an offer we cannot answer; True when it also wants audio."""
     if not sdp.strip().startswith("v=0"):
         raise ValidationFailed(
-            gettext("The SDP offer is malformed: it must start with “v=0”."), code="malformed_sdp"
+            gettext("The SDP offer is malformed: it must start with “v=0”."),
+            code=ErrorCode.MALFORMED_SDP,
         )
     sections = re.split(r"\r?\n(?=m=)", sdp)
     video = [section for section in sections[1:] if section.startswith("m=video")]
     if not video:
         raise ValidationFailed(
             gettext("The SDP offer has no video: a program monitor receives video."),
-            code="no_video",
+            code=ErrorCode.NO_VIDEO,
         )
     codecs = {name.upper() for section in video for name in _RTPMAP.findall(section)}
     if not codecs & {"VP8", "H264"}:
         raise ValidationFailed(
             gettext("The video codec is not supported: offer H.264 or VP8."),
-            code="unsupported_codec",
+            code=ErrorCode.UNSUPPORTED_CODEC,
         )
     if any("a=sendonly" in section for section in video):
         raise ValidationFailed(
             gettext("This endpoint sends the program: the offer must receive video."),
-            code="malformed_sdp",
+            code=ErrorCode.MALFORMED_SDP,
         )
     return any(section.startswith("m=audio") for section in sections[1:])
 
@@ -178,7 +180,7 @@ async def whep_connect(*, slug: str, user_id: int, offer_sdp: str) -> tuple[Whep
     if runtime is None:
         raise NotFound(
             gettext("This channel is not on air: start the program first."),
-            code="program_not_running",
+            code=ErrorCode.PROGRAM_NOT_RUNNING,
         )
     pc = RTCPeerConnection(ice_configuration())
     video = ProgramVideoTrack()
@@ -192,7 +194,7 @@ async def whep_connect(*, slug: str, user_id: int, offer_sdp: str) -> tuple[Whep
         logger.info("WHEP offer refused: %s", error)
         raise ValidationFailed(
             gettext("The SDP offer could not be used: %(error)s") % {"error": str(error)[:200]},
-            code="malformed_sdp",
+            code=ErrorCode.MALFORMED_SDP,
         ) from error
     viewer = WhepViewer(
         session_id=uuid.uuid4().hex,
@@ -275,11 +277,11 @@ def _operator(request: HttpRequest) -> User:
         if refusal is not None:
             raise PermissionDenied(
                 gettext("The request is missing its CSRF token: reload the studio page."),
-                code="csrf_failed",
+                code=ErrorCode.CSRF_FAILED,
             )
     if not can_operate_studio(user):
         raise PermissionDenied(
-            gettext("Only editors can watch the program monitor."), code="not_an_editor"
+            gettext("Only editors can watch the program monitor."), code=ErrorCode.NOT_EDITOR
         )
     return user  # type: ignore[return-value]
 
@@ -296,15 +298,15 @@ async def whep_endpoint(request: HttpRequest, slug: str) -> HttpResponse:
         if (request.content_type or "").lower() != "application/sdp":
             raise ValidationFailed(
                 gettext("Send the SDP offer as “Content-Type: application/sdp”."),
-                code="unsupported_media_type",
+                code=ErrorCode.UNSUPPORTED_MEDIA_TYPE,
             )
         if len(request.body) > MAX_OFFER_BYTES:
-            raise ValidationFailed(gettext("The SDP offer is too large."), code="too_large")
+            raise ValidationFailed(gettext("The SDP offer is too large."), code=ErrorCode.TOO_LARGE)
         try:
             offer = request.body.decode("utf-8")
         except UnicodeDecodeError:
             raise ValidationFailed(
-                gettext("The SDP offer is not UTF-8 text."), code="malformed_sdp"
+                gettext("The SDP offer is not UTF-8 text."), code=ErrorCode.MALFORMED_SDP
             ) from None
         viewer, answer = await whep_connect(slug=slug, user_id=user.pk, offer_sdp=offer)
     except ApplicationError as error:

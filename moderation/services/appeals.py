@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import Conflict, NotAuthenticated, NotFound
 from fieldcast.videos.models import Video, VideoState
 from moderation.models import Appeal, AuditAction, Case, CaseKind, CaseStatus, Decision
@@ -27,10 +28,12 @@ def appeal_create(*, user: User | AnonymousUser, video_id: int, note: str) -> Ap
         raise NotFound(_("We could not find that video."))
     if video.state not in (VideoState.REJECTED, VideoState.REMOVED):
         raise Conflict(
-            _("Only a rejected or removed video can be appealed."), code="not_appealable"
+            _("Only a rejected or removed video can be appealed."), code=ErrorCode.NOT_APPEALABLE
         )
     if Appeal.objects.filter(video=video).exists():
-        raise Conflict(_("You have already appealed this decision."), code="already_appealed")
+        raise Conflict(
+            _("You have already appealed this decision."), code=ErrorCode.ALREADY_APPEALED
+        )
     note = check_text(note, field="note", required=True)
     decided = (
         Case.objects.filter(
@@ -42,7 +45,7 @@ def appeal_create(*, user: User | AnonymousUser, video_id: int, note: str) -> Ap
         .first()
     )
     if decided is None:
-        raise Conflict(_("There is no decision to appeal."), code="not_appealable")
+        raise Conflict(_("There is no decision to appeal."), code=ErrorCode.NOT_APPEALABLE)
     case = new_case(
         kind=CaseKind.APPEAL,
         video=video,

@@ -11,6 +11,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import Conflict, NotFound, PermissionDenied
 from fieldcast.points import selectors as points_selectors
 from moderation import priority
@@ -18,11 +19,11 @@ from moderation.models import Case, CaseKind, CaseStatus, TrustedReporter
 
 
 class CaseClaimed(Conflict):
-    default_code = "claimed"
+    default_code = ErrorCode.CLAIMED
 
 
 class AlreadyDecided(Conflict):
-    default_code = "already_decided"
+    default_code = ErrorCode.ALREADY_DECIDED
 
 
 def _is_trusted(user_id: int | None) -> bool:
@@ -84,7 +85,7 @@ def check_open_for(case: Case, editor: User) -> None:
     if case.excluded_editor_id is not None and case.excluded_editor_id == editor.pk:
         raise PermissionDenied(
             _("You made the decision under appeal: another editor must review the appeal."),
-            code="own_decision",
+            code=ErrorCode.OWN_DECISION,
         )
     if _claim_is_live(case) and case.claimed_by_id != editor.pk:
         holder = case.claimed_by

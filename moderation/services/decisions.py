@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from community.notifications import notify
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from fieldcast.points import services as points_services
 from fieldcast.videos import services as video_services
@@ -67,7 +68,7 @@ def case_decide(
     if decision not in DECISIONS_BY_KIND.get(case.kind, set()):
         raise ValidationFailed(
             _("That decision does not apply to this kind of item."),
-            code="invalid_decision",
+            code=ErrorCode.INVALID_DECISION,
             fields={"decision": [_("Not available for this item.")]},
         )
     before = case_state(case)
@@ -327,7 +328,9 @@ def cases_bulk_decide(
     """
     ensure_editor(editor)
     if decision not in (Decision.APPROVE, Decision.REJECT):
-        raise ValidationFailed(_("Bulk decisions are approve or reject."), code="invalid_decision")
+        raise ValidationFailed(
+            _("Bulk decisions are approve or reject."), code=ErrorCode.INVALID_DECISION
+        )
     if decision == Decision.REJECT:
         parse_reason(reason_code, reason_text)  # refuse the whole batch up front on a bad reason
     outcomes = []
@@ -358,7 +361,7 @@ def case_resubmit(
     if case.video is None or case.video.owner_id != user.pk:
         raise NotFound(_("We could not find that queue item."))
     if case.status != CaseStatus.CHANGES_REQUESTED:
-        raise Conflict(_("No changes were requested on this video."), code="invalid_state")
+        raise Conflict(_("No changes were requested on this video."), code=ErrorCode.INVALID_STATE)
     video = Video.objects.select_for_update().get(pk=case.video_id or 0)
     before = {"title": video.title, "description": video.description, "status": case.status}
     if title is not None and title.strip():

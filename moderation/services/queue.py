@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import Conflict
 from fieldcast.videos.models import Video, VideoState
 from ingest.models import LiveSource, SourceState
@@ -206,7 +207,7 @@ def case_release(*, case_id: int, editor: User) -> Case:
     ensure_editor(editor)
     case = locked_case(case_id)
     if case.claimed_by_id != editor.pk:
-        raise Conflict(_("You do not hold this item."), code="not_claimed")
+        raise Conflict(_("You do not hold this item."), code=ErrorCode.NOT_CLAIMED)
     before = case_state(case)
     case.claimed_by = None
     case.claimed_until = None

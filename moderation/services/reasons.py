@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ValidationFailed
 
 
@@ -26,7 +27,7 @@ def check_text(value: str, *, field: str, required: bool = False) -> str:
             "limit": limit,
             "length": len(value),
         }
-        raise ValidationFailed(message, code="too_long", fields={field: [message]})
+        raise ValidationFailed(message, code=ErrorCode.TOO_LONG, fields={field: [message]})
     return value
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from community.notifications import notify
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
     Conflict,
     NotAuthenticated,
@@ -90,7 +91,7 @@ def _report_video(*, reporter: User, video_id: int, reason: str, text: str) -> R
     if video is None or video.state != VideoState.PUBLISHED:
         raise NotFound(_("We could not find that video."))
     if video.owner_id == reporter.pk:
-        raise ValidationFailed(_("You cannot report your own video."), code="own_content")
+        raise ValidationFailed(_("You cannot report your own video."), code=ErrorCode.OWN_CONTENT)
     case = _report_case(lookup={"video": video}, submitted_by_id=video.owner_id)
     report = _file_report(
         case=case,
@@ -132,7 +133,7 @@ def _report_comment(*, reporter: User, comment_id: int, reason: str, text: str) 
     ):
         raise NotFound(_("We could not find that comment."))
     if item.owner_id == reporter.pk:
-        raise ValidationFailed(_("You cannot report your own comment."), code="own_content")
+        raise ValidationFailed(_("You cannot report your own comment."), code=ErrorCode.OWN_CONTENT)
     case = _report_case(lookup={"comment": comment}, submitted_by_id=item.owner_id)
     return _file_report(
         case=case,
@@ -150,7 +151,7 @@ def _report_user(*, reporter: User, user_id: int, reason: str, text: str) -> Rep
     if target is None:
         raise NotFound(_("We could not find that person."))
     if target.pk == reporter.pk:
-        raise ValidationFailed(_("You cannot report yourself."), code="own_content")
+        raise ValidationFailed(_("You cannot report yourself."), code=ErrorCode.OWN_CONTENT)
     case = _report_case(lookup={"reported_user": target}, submitted_by_id=None)
     return _file_report(
         case=case,
@@ -175,7 +176,7 @@ def _file_report(
 ) -> Report:
     """One person's report on the case of what they reported (once each), raising its priority."""
     if case.reports.filter(reporter=reporter).exists():
-        raise Conflict(already, code="duplicate")
+        raise Conflict(already, code=ErrorCode.DUPLICATE)
     report = Report.objects.create(reporter=reporter, reason=reason, text=text, case=case, **target)
     set_priority(case)
     case.save(update_fields=["priority_boost_hours", "priority_at", "updated_at"])

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ValidationFailed
 from fieldcast.points.models import Activity, ActivityKind
 
@@ -20,7 +21,7 @@ def _activity(
 ) -> Activity:
     if kind not in ActivityKind.values:
         raise ValidationFailed(
-            _("Unknown activity “%(kind)s”.") % {"kind": kind}, code="unknown_activity"
+            _("Unknown activity “%(kind)s”.") % {"kind": kind}, code=ErrorCode.UNKNOWN_ACTIVITY
         )
     if isinstance(user, int) and not isinstance(user, bool):
         user_id: int | None = user

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from community.notifications import notify
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fieldcast.points import levels, selectors
 from fieldcast.points.models import (
@@ -58,7 +59,7 @@ def points_award(
     config = rule_config(rule)
     if config is None or config.name == Rule.MANUAL_ADJUSTMENT:
         raise ValidationFailed(
-            _("Unknown points rule “%(rule)s”.") % {"rule": rule}, code="unknown_rule"
+            _("Unknown points rule “%(rule)s”.") % {"rule": rule}, code=ErrorCode.UNKNOWN_RULE
         )
     _check_key(key)
     if isinstance(bonus, bool) or not isinstance(bonus, int) or bonus < 0:
@@ -97,7 +98,7 @@ def points_reverse(*, event_key: str, reason: str) -> PointEvent:
     if not reason:
         raise ValidationFailed(
             _("Say why these points are taken back."),
-            code="reason_required",
+            code=ErrorCode.REASON_REQUIRED,
             fields={"reason": [_("A reason is required.")]},
         )
     with transaction.atomic():
@@ -105,7 +106,7 @@ def points_reverse(*, event_key: str, reason: str) -> PointEvent:
         if original is None:
             raise NotFound(_("There is no points event with that key."))
         if original.reverses_id is not None:
-            raise Conflict(_("A reversal cannot be reversed."), code="reversal_of_reversal")
+            raise Conflict(_("A reversal cannot be reversed."), code=ErrorCode.REVERSAL_OF_REVERSAL)
         account = _account_locked(original.user)
         already = PointEvent.objects.filter(reverses=original).first()
         if already is not None:
@@ -150,7 +151,7 @@ def points_adjust(
     if errors or amount is None:
         raise ValidationFailed(
             " ".join(message for messages in errors.values() for message in messages),
-            code="invalid_adjustment",
+            code=ErrorCode.INVALID_ADJUSTMENT,
             fields=errors,
         )
     key = key or f"manual:{uuid.uuid4()}"
@@ -178,7 +179,7 @@ def _check_key(key: str) -> None:
     if not isinstance(key, str) or not key.strip() or len(key) > KEY_MAX_LENGTH:
         raise ValidationFailed(
             _("A deed needs a key of 1 to %(n)s characters.") % {"n": KEY_MAX_LENGTH},
-            code="invalid_key",
+            code=ErrorCode.INVALID_KEY,
         )
 
 
@@ -195,7 +196,8 @@ def _whole_number(value: object) -> int | None:
 def _same_deed(existing: PointEvent, user: User) -> PointEvent:
     if existing.user_id != user.pk:
         raise Conflict(
-            _("This deed key already paid another user."), code="key_belongs_to_another_user"
+            _("This deed key already paid another user."),
+            code=ErrorCode.KEY_BELONGS_TO_ANOTHER_USER,
         )
     return existing
 
@@ -245,7 +247,7 @@ def _record(*, account: PointsAccount, user: User, event: PointEvent) -> PointEv
             event.save(force_insert=True)
     except IntegrityError as exc:
         # The account lock makes this rare: only a key reused for a different user gets here.
-        raise Conflict(_("This deed was already recorded."), code="duplicate_deed") from exc
+        raise Conflict(_("This deed was already recorded."), code=ErrorCode.DUPLICATE_DEED) from exc
     PointsAccount.objects.filter(pk=account.pk).update(
         total=F("total") + event.points, city=user.city
     )

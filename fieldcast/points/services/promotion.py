@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.accounts.services import user_grant_role
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import Conflict, PermissionDenied, ValidationFailed
 from fieldcast.points import selectors
 from fieldcast.points.models import PromotionAction, PromotionRecord, Tier
@@ -24,10 +25,13 @@ def reporter_promote(*, user: User, staff: User, reason: str) -> PromotionRecord
         account = _account_locked(user)
         if account.tier != Tier.STAR:
             raise Conflict(
-                _("Only star reporters can be promoted to network reporter."), code="not_star"
+                _("Only star reporters can be promoted to network reporter."),
+                code=ErrorCode.NOT_STAR,
             )
         if selectors.is_network_reporter(user=user):
-            raise Conflict(_("This reporter is already a network reporter."), code="already")
+            raise Conflict(
+                _("This reporter is already a network reporter."), code=ErrorCode.ALREADY
+            )
         role = settings.POINTS_NETWORK_REPORTER_ROLE
         user_grant_role(user=user, role=role, granted_by=staff)
         return PromotionRecord.objects.create(
@@ -42,7 +46,9 @@ def reporter_demote(*, user: User, staff: User, reason: str) -> PromotionRecord:
     with transaction.atomic():
         _account_locked(user)
         if not selectors.is_network_reporter(user=user):
-            raise Conflict(_("This reporter is not a network reporter."), code="not_promoted")
+            raise Conflict(
+                _("This reporter is not a network reporter."), code=ErrorCode.NOT_PROMOTED
+            )
         role = settings.POINTS_NETWORK_REPORTER_ROLE
         # accounts has no "revoke role" service yet; the group is the role (accounts/roles.py).
         user.groups.remove(Group.objects.get(name=role))
@@ -61,7 +67,7 @@ def _required_reason(reason: str) -> str:
     if not reason:
         raise ValidationFailed(
             _("Say why: the record keeps it."),
-            code="reason_required",
+            code=ErrorCode.REASON_REQUIRED,
             fields={"reason": [_("A reason is required.")]},
         )
     return reason

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import Conflict, PermissionDenied, ValidationFailed
 from fieldcast.points import selectors
 from fieldcast.points.models import PointEvent, ViewerRating
@@ -22,21 +23,22 @@ def rating_submit(*, rater: User, reporter: User, stars: object) -> ViewerRating
     if not rater.is_authenticated:
         raise PermissionDenied(_("Log in to rate reporters."))
     if rater.pk == reporter.pk:
-        raise ValidationFailed(_("You cannot rate yourself."), code="rating_self")
+        raise ValidationFailed(_("You cannot rate yourself."), code=ErrorCode.RATING_SELF)
     value = _whole_number(stars)
     if value is None or not 1 <= value <= 5:
         raise ValidationFailed(
             _("A rating is a whole number of stars from 1 to 5."),
-            code="invalid_rating",
+            code=ErrorCode.INVALID_RATING,
             fields={"stars": [_("Choose 1 to 5 stars.")]},
         )
     if not selectors.reporter_has_published(user=reporter):
         raise ValidationFailed(
-            _("You can rate reporters once they have published work."), code="not_a_reporter"
+            _("You can rate reporters once they have published work."),
+            code=ErrorCode.NOT_A_REPORTER,
         )
     if not selectors.has_watched(viewer=rater, reporter=reporter):
         raise ValidationFailed(
-            _("Watch this reporter's work before you rate it."), code="not_watched"
+            _("Watch this reporter's work before you rate it."), code=ErrorCode.NOT_WATCHED
         )
     month = timezone.localdate().replace(day=1)
     try:
@@ -46,7 +48,7 @@ def rating_submit(*, rater: User, reporter: User, stars: object) -> ViewerRating
             )
     except IntegrityError as exc:
         raise Conflict(
-            _("You already rated this reporter this month."), code="rating_twice"
+            _("You already rated this reporter this month."), code=ErrorCode.RATING_TWICE
         ) from exc
 
 

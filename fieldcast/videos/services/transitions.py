@@ -8,12 +8,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fieldcast.core import events
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import Conflict, NotFound
 from fieldcast.videos.models import VIDEO_TRANSITIONS, Video, VideoState
 
 
 class InvalidVideoTransition(Conflict):
-    default_code = "invalid_state"
+    default_code = ErrorCode.INVALID_STATE
 
 
 def _locked_video(video_id: int) -> Video:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
     ApplicationError,
     Conflict,
@@ -38,26 +39,26 @@ from fieldcast.videos.services.transitions import (
 
 class UploadTooLarge(ApplicationError):
     status_code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
+    default_code = ErrorCode.TOO_LARGE
 
 
 class UploadGone(ApplicationError):
     status_code = HTTPStatus.GONE
-    default_code = "upload_expired"
+    default_code = ErrorCode.UPLOAD_EXPIRED
 
 
 class UploadBusy(ApplicationError):
     status_code = HTTPStatus.LOCKED
-    default_code = "upload_busy"
+    default_code = ErrorCode.UPLOAD_BUSY
 
 
 class UploadLeaseLost(Conflict):
-    default_code = "upload_busy"
+    default_code = ErrorCode.UPLOAD_BUSY
 
 
 class ChecksumMismatch(ApplicationError):
     status_code = 460  # type: ignore[assignment]  # tus checksum extension, not in HTTPStatus
-    default_code = "checksum_mismatch"
+    default_code = ErrorCode.CHECKSUM_MISMATCH
 
 
 _SAFE_EXTENSION = re.compile(r"^\.[a-z0-9]{1,5}$")
@@ -77,7 +78,7 @@ def _check_upload_limits(*, user: User, length: int) -> None:
     if length <= 0:
         raise ValidationFailed(
             _("This file is empty (0 bytes). Choose a video that has something in it."),
-            code="empty_file",
+            code=ErrorCode.EMPTY_FILE,
         )
     if length > settings.UPLOAD_MAX_BYTES:
         raise UploadTooLarge(
@@ -95,7 +96,7 @@ def _check_upload_limits(*, user: User, length: int) -> None:
                 "then try again."
             )
             % {"count": running},
-            code="too_many_uploads",
+            code=ErrorCode.TOO_MANY_UPLOADS,
         )
     used = (
         Upload.objects.filter(
@@ -116,7 +117,7 @@ def _check_upload_limits(*, user: User, length: int) -> None:
                 "left": filesizeformat(max(0, settings.UPLOAD_DAILY_BYTES - used)),
                 "size": filesizeformat(length),
             },
-            code="daily_limit",
+            code=ErrorCode.DAILY_LIMIT,
         )
 
 
@@ -208,7 +209,7 @@ def upload_acquire(*, upload_id: uuid.UUID | str, user: User, offset: int) -> tu
         raise Conflict(
             _("The upload is at byte %(offset)d, not %(sent)d. Resume from there.")
             % {"offset": upload.offset, "sent": offset},
-            code="wrong_offset",
+            code=ErrorCode.WRONG_OFFSET,
         )
     now = timezone.now()
     if (
@@ -334,7 +335,7 @@ def upload_terminate(*, upload_id: uuid.UUID | str, user: User) -> None:
         if upload.state == UploadState.COMPLETE:
             raise Conflict(
                 _("This upload has finished; it cannot be cancelled any more."),
-                code="upload_complete",
+                code=ErrorCode.UPLOAD_COMPLETE,
             )
         upload.state = UploadState.TERMINATED
         upload.writer_token = ""

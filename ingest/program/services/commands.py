@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ValidationFailed
 from ingest.models import Program
 from ingest.program.services.switcher import (
@@ -134,5 +135,5 @@ def program_command(*, slug: str, editor: User, action: str, params: Any) -> Pro
         )
     raise ValidationFailed(
         _("Unknown studio command “%(action)s”.") % {"action": str(action)[:40]},
-        code="unknown_command",
+        code=ErrorCode.UNKNOWN_COMMAND,
     )

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import Conflict, NotFound, PermissionDenied
 from fieldcast.core.events import publish
 from fieldcast.points.rules import Rule
@@ -32,11 +33,11 @@ from ingest.services import source_set_on_air
 
 
 class NotSwitcherHolder(PermissionDenied):
-    default_code = "not_switcher_holder"
+    default_code = ErrorCode.NOT_SWITCHER_HOLDER
 
 
 class SourceNotCuttable(Conflict):
-    default_code = "source_not_approved"
+    default_code = ErrorCode.SOURCE_NOT_APPROVED
 
 
 def studio_only_message() -> str:
@@ -45,7 +46,7 @@ def studio_only_message() -> str:
 
 def _ensure_studio_operator(user: User) -> None:
     if not selectors.can_operate_studio(user):
-        raise PermissionDenied(studio_only_message(), code="not_an_editor")
+        raise PermissionDenied(studio_only_message(), code=ErrorCode.NOT_EDITOR)
 
 
 def _locked_program(slug: str) -> Program:
@@ -70,7 +71,7 @@ def _ensure_holder(program: Program, editor: User) -> None:
 
 def _ensure_running(program: Program) -> None:
     if not program.running:
-        raise Conflict(_("Start the program first."), code="program_stopped")
+        raise Conflict(_("Start the program first."), code=ErrorCode.PROGRAM_STOPPED)
 
 
 def _locked_source(source_key: str) -> LiveSource:
@@ -81,7 +82,7 @@ def _locked_source(source_key: str) -> LiveSource:
         .first()
     )
     if source is None:
-        raise NotFound(_("We could not find that live source."), code="source_not_found")
+        raise NotFound(_("We could not find that live source."), code=ErrorCode.SOURCE_NOT_FOUND)
     return source
 
 

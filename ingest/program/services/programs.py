@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import Conflict, PermissionDenied, ValidationFailed
 from ingest.models import Program
 from ingest.program import selectors
@@ -76,5 +77,5 @@ def program_create(
             fields={"width": [_("Even numbers only.")], "height": [_("Even numbers only.")]},
         )
     if Program.objects.filter(slug=slug).exists():
-        raise Conflict(_("A channel with this address already exists."), code="slug_taken")
+        raise Conflict(_("A channel with this address already exists."), code=ErrorCode.SLUG_TAKEN)
     return Program.objects.create(slug=slug, name=name, width=width, height=height, fps=fps)

@@ -12,6 +12,7 @@ from PIL import Image
 
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import NotFound, PermissionDenied, ValidationFailed
 from ingest.models import Program, ProgramAction
 from ingest.program.services.common import _changed, _locked_program, _log
@@ -25,7 +26,7 @@ def _slate_extension(upload: UploadedFile) -> str:
     """The checked image format's extension; refuses what is not a JPEG/PNG/WebP picture."""
     refusal = ValidationFailed(
         _("The slate must be a JPEG, PNG or WebP picture of at most 5 MB and 4096 pixels a side."),
-        code="invalid_slate",
+        code=ErrorCode.INVALID_SLATE,
         fields={"image": [_("Not a usable picture.")]},
     )
     if upload.size is None or upload.size > SLATE_MAX_BYTES or upload.size == 0:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fieldcast.accounts.models import User
+from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import Conflict, ValidationFailed
 from fieldcast.videos.models import Video, VideoState
 from ingest.models import Program, ProgramAction, ProgramMode
@@ -80,7 +81,7 @@ def program_start(*, slug: str, editor: User) -> Program:
     program = _locked_program(slug)
     _ensure_holder(program, editor)
     if program.running:
-        raise Conflict(_("The program is already running."), code="program_running")
+        raise Conflict(_("The program is already running."), code=ErrorCode.PROGRAM_RUNNING)
     program.running = True
     program.mode = ProgramMode.SLATE
     program.program_source = None
@@ -98,7 +99,7 @@ def program_stop(*, slug: str, editor: User) -> Program:
     program = _locked_program(slug)
     _ensure_holder(program, editor)
     if not program.running:
-        raise Conflict(_("The program is not running."), code="program_stopped")
+        raise Conflict(_("The program is not running."), code=ErrorCode.PROGRAM_STOPPED)
     old = _on_program(program)
     tally = _bus_sources(program)
     program.running = False
@@ -123,7 +124,8 @@ def program_set_preview(*, slug: str, editor: User, source_key: str | None) -> P
         source = _locked_source(source_key)
         if source.is_finished:
             raise SourceNotCuttable(
-                _("“%(title)s” has ended.") % {"title": source.title}, code="source_finished"
+                _("“%(title)s” has ended.") % {"title": source.title},
+                code=ErrorCode.SOURCE_FINISHED,
             )
     if program.preview_source_id == (source.pk if source else None):
         return program
@@ -149,7 +151,7 @@ def _switch_to_source(
     if source_key is None:
         if program.preview_source_id is None:
             raise ValidationFailed(
-                _("Choose a source for preview first (keys 1–9)."), code="no_preview"
+                _("Choose a source for preview first (keys 1–9)."), code=ErrorCode.NO_PREVIEW
             )
         source = _locked_source(str(program.preview_source.key))  # type: ignore[union-attr]
     else:
@@ -159,7 +161,7 @@ def _switch_to_source(
     if old is not None and old.pk == source.pk:
         raise Conflict(
             _("“%(title)s” is already on program.") % {"title": source.title},
-            code="already_on_program",
+            code=ErrorCode.ALREADY_ON_PROGRAM,
         )
     tally = _bus_sources(program) | {source.pk}
     # Like a vision mixer: what was on program comes back on preview (if it can go on air).
@@ -224,7 +226,7 @@ def program_show_slate(*, slug: str, editor: User) -> Program:
     _ensure_holder(program, editor)
     _ensure_running(program)
     if program.mode == ProgramMode.SLATE:
-        raise Conflict(_("The slate is already on program."), code="already_on_program")
+        raise Conflict(_("The slate is already on program."), code=ErrorCode.ALREADY_ON_PROGRAM)
     old = _on_program(program)
     tally = _bus_sources(program)
     program.mode = ProgramMode.SLATE
@@ -246,11 +248,11 @@ def program_play_video(*, slug: str, editor: User, video_id: int) -> Program:
     if video is None or video.state != VideoState.PUBLISHED:
         raise ValidationFailed(
             _("Only published clips can be played to air."),
-            code="video_not_published",
+            code=ErrorCode.VIDEO_NOT_PUBLISHED,
             fields={"video": [_("Not a published clip.")]},
         )
     if selectors.video_program_path(video) is None:
-        raise Conflict(_("This clip has no playable file yet."), code="video_not_playable")
+        raise Conflict(_("This clip has no playable file yet."), code=ErrorCode.VIDEO_NOT_PLAYABLE)
     old = _on_program(program)
     tally = _bus_sources(program)
     program.mode = ProgramMode.VIDEO
@@ -271,7 +273,8 @@ def program_kill_source(*, slug: str, editor: User, source_key: str, reason: str
     source = _locked_source(source_key)
     if source.is_finished:
         raise Conflict(
-            _("“%(title)s” has already ended.") % {"title": source.title}, code="source_finished"
+            _("“%(title)s” has already ended.") % {"title": source.title},
+            code=ErrorCode.SOURCE_FINISHED,
         )
     tally = _bus_sources(program) | {source.pk}
     fields: list[str] = []

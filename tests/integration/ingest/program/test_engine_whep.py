@@ -147,8 +147,8 @@ def test_a_tool_with_an_editors_api_token_may_watch(program_settings, editor) ->
     ("who", "status", "code"),
     [
         ("anonymous", 401, "not_authenticated"),
-        ("reporter", 403, "not_an_editor"),
-        ("viewer", 403, "not_an_editor"),
+        ("reporter", 403, "not_editor"),
+        ("viewer", 403, "not_editor"),
         ("editor_without_csrf", 403, "csrf_failed"),
         ("bad_token", 401, "not_authenticated"),
     ],

@@ -110,7 +110,7 @@ def test_api_state_is_for_editors(editor, reporter, program) -> None:
     assert ok.status_code == 200
     assert ok.json()["slug"] == "main"
     assert refused.status_code == 403
-    assert refused.json()["error"]["code"] == "not_an_editor"
+    assert refused.json()["error"]["code"] == "not_editor"
     assert anonymous.status_code in (401, 403)
 
 

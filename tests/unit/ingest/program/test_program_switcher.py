@@ -129,7 +129,7 @@ def test_a_non_editor_can_neither_take_the_switcher_nor_kill(
     before = _snapshot(program)
     with pytest.raises(PermissionDenied) as refused:
         services.program_take_switcher(slug="main", editor=reporter)
-    assert refused.value.code == "not_an_editor"
+    assert refused.value.code == "not_editor"
     with pytest.raises(PermissionDenied):
         services.program_kill_source(slug="main", editor=reporter, source_key=str(source.key))
     assert _snapshot(program) == before
