@@ -61,7 +61,7 @@ class SourceState(models.TextChoices):
 
 FINISHED_STATES = frozenset({SourceState.ENDED, SourceState.REJECTED, SourceState.KILLED})
 
-# The only moves a live source can make (DESIGN.md §3), whatever protocol brought it in.
+# The only moves a live source can make (docs/architecture.md), whatever protocol brought it in.
 SOURCE_TRANSITIONS: dict[str, frozenset[str]] = {
     SourceState.CONNECTING: frozenset(
         {SourceState.LIVE, SourceState.ENDED, SourceState.REJECTED, SourceState.KILLED}
@@ -150,7 +150,7 @@ class LiveSource(models.Model):
         return self.state in FINISHED_STATES
 
 
-# --- Studio: programs (channels) and their switcher log (issue #6) ------------------------------
+# --- Studio: programs (channels) and their switcher log -----------------------------------------
 
 
 class ProgramMode(models.TextChoices):

@@ -1,4 +1,5 @@
-"""Websocket events from any process, decided once for the whole project (DESIGN.md §1).
+"""Websocket events from any process, decided once for the whole project
+(docs/architecture.md, "Events between processes").
 
 `publish(group=..., event=...)` is the only way code sends an event to browsers. Call it from
 `transaction.on_commit` so nobody hears about a change that was rolled back.

@@ -21,7 +21,7 @@ class VideoState(models.TextChoices):
     REMOVED = "removed", _("Removed")
 
 
-# The only moves a video can make (DESIGN.md §3); services check every transition against this.
+# The only moves a video can make (docs/architecture.md, "Content states"); services check every transition against this.
 VIDEO_TRANSITIONS: dict[str, set[str]] = {
     VideoState.UPLOADING: {VideoState.UPLOADED, VideoState.FAILED},
     VideoState.UPLOADED: {VideoState.PROCESSING, VideoState.FAILED},

@@ -1,4 +1,4 @@
-"""Reads about videos. Every read path checks visibility here (DESIGN.md §3)."""
+"""Reads about videos. Every read path checks visibility here (docs/architecture.md)."""
 
 from __future__ import annotations
 

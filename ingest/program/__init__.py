@@ -1,2 +1,2 @@
 """The studio: programs (channels), the switcher that cuts approved live sources to air, and the
-program output (issue #6). Control (services, selectors, pages) and the media engine live here."""
+program output. Control (services, selectors, pages) and the media engine live here."""

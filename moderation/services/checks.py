@@ -28,7 +28,7 @@ def checks_record(
     """Store what the automatic checks found and flag (and prioritise) the video's queue item.
 
     A fingerprint match marks a possible re-upload and links the earliest matching video as the
-    original (the points issue's "original footage" rule reads `CheckResult.original`).
+    original (the points ledger's "original footage" rule reads `CheckResult.original`).
     """
     video = Video.objects.select_for_update().get(pk=video_id)
     flags = list(technical_flags)

@@ -1,4 +1,4 @@
-"""The studio journey in Chromium (issue #6): two phones go live, an editor approves both, cuts
+"""The studio journey in Chromium: two phones go live, an editor approves both, cuts
 A to program, a viewer watches the program HLS, the editor cuts to B (A's phone shows ON AIR,
 then not), kills B, and the program goes to the slate without ever stopping."""
 

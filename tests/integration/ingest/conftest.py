@@ -134,7 +134,7 @@ def stream_secret(reporter) -> str:
 
 @pytest.fixture
 def enqueued(monkeypatch) -> list[int]:
-    """Video ids handed to the transcode task (the task itself is the uploads issue's)."""
+    """Video ids handed to the transcode task (the task itself is tested with the uploads)."""
     ids: list[int] = []
 
     class FakeTask:

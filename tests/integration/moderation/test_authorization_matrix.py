@@ -1,4 +1,5 @@
-"""Who may read a video, on every read path, in every moderation state (DESIGN.md §3).
+"""Who may read a video, on every read path, in every moderation state
+(docs/architecture.md, "Content states").
 
 One parametrised test: read path x state x requester -> allowed or not. Only published videos are
 public; the owner and editors see their / every video in any state; lists (API list, search, home

@@ -1,4 +1,4 @@
-"""Issue #4's bad input, the cases other tests leave out: each refusal is clear and changes nothing
+"""Moderation's bad input, the cases other tests leave out: each refusal is clear and changes nothing
 (case, video, appeal, report, trust, audit log and notifications are compared before and after)."""
 
 from __future__ import annotations
