@@ -4,14 +4,15 @@
    - reconnects after any drop with exponential back-off and jitter (capped), at once when the
      browser comes back online;
    - sends {"type": "ping"} every `pingMs`; every consumer answers {"type": "pong"}. A socket that
-     has heard nothing at all (pong or event) for `deadMs` is dead: a phone that changed networks
-     keeps a half-open TCP connection for minutes, so we close it and reconnect;
+     hears nothing at all (pong or event) within `timeoutMs` of a ping is dead: a phone that changed
+     networks keeps a half-open TCP connection for minutes, so we close it and reconnect. (Measured
+     from the ping, not from the last message: a background tab's timers may run once a minute.)
    - calls options.onResume() after a reconnect (not the first connect): events sent while the
      socket was down are lost, so the page refetches or asks for what it missed.
 
    options: onMessage(event) (parsed JSON, pongs filtered out), onOpen(), onClose(code), onResume(),
    path may be a function (called on every connect, e.g. to add "?after=<last id>"),
-   baseMs (first retry, 1000), maxMs (cap, 15000), pingMs (20000), deadMs (pingMs + 10000).
+   baseMs (first retry, 1000), maxMs (cap, 15000), pingMs (20000), timeoutMs (10000).
    The server's "go away" close codes (4401 signed out, 4403 forbidden, 4404 not found) stop the
    retries: trying again cannot help.
    Returns {send(object) -> bool, close(), isOpen()}. */
@@ -35,13 +36,14 @@
     var baseMs = options.baseMs || 1000;
     var maxMs = options.maxMs || 15000;
     var pingMs = options.pingMs || 20000;
-    var deadMs = options.deadMs || pingMs + 10000;
+    var timeoutMs = options.timeoutMs || 10000;
     var ws = null;
     var attempt = 0;
     var opened = false;       // has any connection opened yet (then the next open is a resume)
     var stopped = false;
     var retryTimer = null;
     var pingTimer = null;
+    var deadTimer = null;
     var heardAt = 0;
 
     function call(name, value) {
@@ -52,7 +54,8 @@
     function clearTimers() {
       clearTimeout(retryTimer);
       clearInterval(pingTimer);
-      retryTimer = pingTimer = null;
+      clearTimeout(deadTimer);
+      retryTimer = pingTimer = deadTimer = null;
     }
 
     function schedule() {
@@ -81,13 +84,15 @@
         attempt = 0;
         heardAt = Date.now();
         pingTimer = setInterval(function () {
-          if (Date.now() - heardAt > deadMs) {
-            socket.close();  // onclose reconnects; a half-open socket may take long to say so
+          var sentAt = Date.now();
+          if (!send({ type: "ping" }) || deadTimer) return;  // the earlier ping's deadline stands
+          deadTimer = setTimeout(function () {
+            deadTimer = null;
+            if (ws !== socket || heardAt >= sentAt) return;
+            socket.close();  // a half-open socket may take minutes to fire onclose: go now
             drop(socket, 4000);
-            return;
-          }
-          send({ type: "ping" });
-        }, Math.min(pingMs, deadMs));
+          }, timeoutMs);
+        }, pingMs);
         var resumed = opened;
         opened = true;
         call("onOpen");
@@ -114,7 +119,8 @@
       if (ws !== socket) return;  // an older socket we already gave up on
       ws = null;
       clearInterval(pingTimer);
-      pingTimer = null;
+      clearTimeout(deadTimer);
+      pingTimer = deadTimer = null;
       call("onClose", code);
       if (FINAL_CODES[code]) {
         stopped = true;

@@ -1,7 +1,7 @@
 """Every websocket a page opens answers {"type": "ping"} with {"type": "pong"}.
 
-The pages' socket helper (frontend/static/js/ws.js) pings every 20 s and treats a socket that has
-heard nothing for 30 s as dead: on a quiet socket the pong is all it hears.
+The pages' socket helper (frontend/static/js/ws.js) pings every 20 s and treats a socket that hears
+nothing within 10 s of a ping as dead: on a quiet socket the pong is all it hears.
 """
 
 from __future__ import annotations
