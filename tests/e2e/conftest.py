@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -23,8 +23,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import CommandError
 from django.db import OperationalError, transaction
 from django.test import TransactionTestCase
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from tests.factories import DEFAULT_PASSWORD
 from tests.processes import ROOT, free_port, process_env
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still
@@ -199,6 +200,44 @@ def context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Browse
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+def wait_until(
+    condition: Callable[[], bool],
+    *,
+    timeout: float,
+    pause: Callable[[], None] | None = None,
+) -> bool:
+    """Check `condition` until it holds or `timeout` seconds pass; return its last answer.
+
+    Only for state no page shows and no event brings to the test (a row the server or the worker
+    writes): wait on the page whenever it can tell. `pause` waits between checks; pass the page's
+    `wait_for_timeout` when Playwright must keep running route handlers meanwhile.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        if condition():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        if pause is not None:
+            pause()
+        else:
+            time.sleep(0.25)
+
+
+def log_in(where: Page | BrowserContext, server: LiveServer, email: str) -> Page:
+    """Sign `email` in through the login form (factories' password) and return the page.
+
+    Given a browser context (another person's browser), it opens a new page in it first.
+    """
+    page = where.new_page() if isinstance(where, BrowserContext) else where
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("main form button[type=submit]")
+    expect(page.locator(".account-name")).to_be_visible()
+    return page
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -5,7 +5,6 @@ reporter in that city sees it first, accepts it, uploads against it through the 
 from __future__ import annotations
 
 import subprocess
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,18 +18,10 @@ from community.stories import services as story_services
 from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from fieldcast.videos.models import Video
 from fieldcast.videos.services import video_publish
-from tests.e2e.conftest import LiveServer
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.conftest import LiveServer, log_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
-
-
-def _log_in(page: Page, server: LiveServer, email: str) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.get_by_test_id("role-badge")).to_be_visible()
 
 
 def test_editor_publishes_an_assignment_and_a_reporter_sees_it(
@@ -51,7 +42,7 @@ def test_editor_publishes_an_assignment_and_a_reporter_sees_it(
     )
 
     # when the editor publishes from the page
-    _log_in(page, server, editor.email)
+    log_in(page, server, editor.email)
     page.goto(f"{server.url}/community/assignments/")
     page.get_by_test_id("assignment-new").click()
     page.fill("input[name=title]", "Kano market flood")
@@ -71,7 +62,7 @@ def test_editor_publishes_an_assignment_and_a_reporter_sees_it(
     # when the reporter opens the assignments page from the header
     reporter_context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
     reporter_page = reporter_context.new_page()
-    _log_in(reporter_page, server, reporter.email)
+    log_in(reporter_page, server, reporter.email)
     reporter_page.locator("header nav").get_by_role("link", name="Assignments", exact=True).click()
 
     # then the call in their city comes first, marked near them, and opens with an upload link
@@ -104,19 +95,6 @@ def _clip(tmp_path: Path) -> Path:
     return path
 
 
-def _wait_for_review(reporter: object, timeout: float = 120.0) -> Video:
-    """The reporter's upload once the worker has processed it (state pending_review)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        video = Video.objects.filter(owner=reporter).first()
-        if video is not None and video.state == "pending_review":
-            return video
-        if time.monotonic() > deadline:
-            state = video.state if video is not None else "no video"
-            pytest.fail(f"the upload was not processed in {timeout:.0f} s ({state})")
-        time.sleep(0.5)
-
-
 def test_assignment_journey_from_call_to_the_story_timeline(
     server: LiveServer, page: Page, browser: Browser, tmp_path: Path
 ) -> None:
@@ -127,7 +105,7 @@ def test_assignment_journey_from_call_to_the_story_timeline(
     clip = _clip(tmp_path)
 
     # when the editor publishes an assignment that feeds the story, from the page
-    _log_in(page, server, editor.email)
+    log_in(page, server, editor.email)
     page.goto(f"{server.url}/community/assignments/new/")
     page.fill("input[name=title]", "Fuel queues in Kano")
     page.fill("textarea[name=brief]", "How long are the lines? Wide shots, no plates.")
@@ -144,7 +122,7 @@ def test_assignment_journey_from_call_to_the_story_timeline(
     reporter_context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
     try:
         phone = reporter_context.new_page()
-        _log_in(phone, server, reporter.email)
+        log_in(phone, server, reporter.email)
         phone.goto(f"{server.url}/community/assignments/")
         rows = phone.get_by_test_id("assignment")
         expect(rows.first).to_contain_text("Fuel queues in Kano")
@@ -165,11 +143,15 @@ def test_assignment_journey_from_call_to_the_story_timeline(
         # the bar reads 100% once the bytes are sent; the page may close only once the server
         # has answered the last PATCH (the processing panel opens then), or the upload is cut short
         expect(phone.locator("#processing")).to_be_visible(timeout=60_000)
+        # (the live progress bars are the upload journey's subject: here the worker's result
+        # counts, and the page says when it is in)
+        expect(phone.get_by_test_id("upload-status")).to_contain_text(
+            "Waiting for review", timeout=120_000
+        )
     finally:
         reporter_context.close()
-    # (the live progress bars are the upload journey's subject: here the worker's result counts)
-    video = _wait_for_review(reporter)
-    assert video.assignment_ref == assignment.ref
+    video = Video.objects.get(owner=reporter)
+    assert (video.state, video.assignment_ref) == ("pending_review", assignment.ref)
 
     # when an editor publishes it (the moderation journeys cover that page) and, on the
     # assignment page, marks it used

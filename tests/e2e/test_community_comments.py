@@ -9,20 +9,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from community.comments import services
 from community.models import Comment, CommentState
-from tests.e2e.conftest import LiveServer
-from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory
+from tests.e2e.conftest import LiveServer, log_in
+from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.e2e
 
 PAYLOAD = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
-
-
-def _log_in(page: Page, server: LiveServer, email: str) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.locator(".account-name")).to_be_visible()
 
 
 def test_viewer_comments_replies_to_a_reply_and_editor_removes(
@@ -37,12 +29,12 @@ def test_viewer_comments_replies_to_a_reply_and_editor_removes(
     # and the reporter has the site open (their bell listens on /ws/me/)
     reporter_context = browser.new_context(locale="en-US")
     reporter_page = reporter_context.new_page()
-    _log_in(reporter_page, server, reporter.email)
+    log_in(reporter_page, server, reporter.email)
     expect(reporter_page.get_by_test_id("bell-count")).to_be_hidden()
     expect(reporter_page.get_by_test_id("bell")).to_have_attribute("data-live", "1")
 
     # when the viewer comments from the watch page (with a payload that must stay text)
-    _log_in(page, server, viewer.email)
+    log_in(page, server, viewer.email)
     page.goto(f"{server.url}/videos/{video.pk}/")
     page.get_by_test_id("comment-body").fill(f"First! {PAYLOAD}")
     page.get_by_test_id("comment-submit").click()
@@ -83,7 +75,7 @@ def test_viewer_comments_replies_to_a_reply_and_editor_removes(
     # when the editor removes the first comment from the watch page
     editor_context = browser.new_context(locale="en-US")
     editor_page = editor_context.new_page()
-    _log_in(editor_page, server, editor.email)
+    log_in(editor_page, server, editor.email)
     editor_page.goto(f"{server.url}/videos/{video.pk}/")
     editor_page.locator(f"#comment-{top.pk} > div").get_by_test_id("comment-remove").click()
 

@@ -12,18 +12,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from community.models import Event, EventRegistration
 from fieldcast.points.models import PointEvent
-from tests.e2e.conftest import LiveServer
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.conftest import LiveServer, log_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
-
-
-def _log_in(page: Page, server: LiveServer, email: str) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.get_by_test_id("role-badge")).to_be_visible()
 
 
 def test_sign_up_waiting_list_promotion_and_attendance(
@@ -35,7 +27,7 @@ def test_sign_up_waiting_list_promotion_and_attendance(
     second = UserFactory(roles=["reporter"], display_name="Bola Ade")
 
     # when staff create a meet-up with one place from the events page
-    _log_in(page, server, editor.email)
+    log_in(page, server, editor.email)
     page.locator("header nav").get_by_role("link", name="Events", exact=True).click()
     page.get_by_test_id("event-new").click()
     start = timezone.localtime() + timedelta(days=2)
@@ -57,7 +49,7 @@ def test_sign_up_waiting_list_promotion_and_attendance(
             context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
             contexts.append(context)
             phone = context.new_page()
-            _log_in(phone, server, person.email)
+            log_in(phone, server, person.email)
             phone.goto(f"{server.url}/community/events/")
             phone.get_by_role("link", name="Night filming meet-up").click()
             phones.append(phone)

@@ -9,25 +9,21 @@ from collections.abc import Callable
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Request, Route, expect
 
 from fieldcast.videos.models import Video
 from ingest.models import LiveSource, SourceState
-from tests.e2e.conftest import LiveServer
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.conftest import LiveServer, log_in, wait_until
+from tests.factories import UserFactory
 from tests.integration.ingest.impairment import ImpairedLink, sdp_point_at, sdp_udp_address
 
 pytestmark = pytest.mark.e2e
 
 
-def _log_in(context: BrowserContext, server: LiveServer, email: str) -> Page:
-    page = context.new_page()
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.locator(".account-name")).to_be_visible()
-    return page
+def _reconnected(source: LiveSource) -> bool:
+    """The source took a second connection and is connected again (read fresh)."""
+    source.refresh_from_db()
+    return source.connection_count >= 2 and source.connected
 
 
 def _phone(browser: Browser) -> BrowserContext:
@@ -44,11 +40,11 @@ def test_reporter_goes_live_editor_sees_moving_preview_and_rejects(
     # given a reporter on a phone and an editor on the sources page
     reporter = UserFactory(email="amara@example.org", display_name="Amara", roles=["reporter"])
     editor = UserFactory(email="desk@example.org", roles=["reporter", "editor"])
-    desk = _log_in(context, server, editor.email)
+    desk = log_in(context, server, editor.email)
     desk.goto(f"{server.url}/live/sources/")
     expect(desk.locator("#sources-empty")).to_be_visible()
     phone_context = _phone(browser)
-    phone = _log_in(phone_context, server, reporter.email)
+    phone = log_in(phone_context, server, reporter.email)
     phone.goto(f"{server.url}/live/go/")
     expect(phone.get_by_test_id("live-state")).to_have_text("Not live")
 
@@ -99,12 +95,11 @@ def test_reporter_goes_live_editor_sees_moving_preview_and_rejects(
     assert source.reporter_id == reporter.pk
 
     # and its recording becomes one Video that the worker transcodes into review
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    def recorded() -> bool:
         source.refresh_from_db()
-        if source.video_id and source.video.state in ("pending_review", "failed"):
-            break
-        time.sleep(1)
+        return bool(source.video_id and source.video.state in ("pending_review", "failed"))
+
+    wait_until(recorded, timeout=120)
     assert source.video is not None
     video = source.video
     assert (video.state, video.owner_id, video.state_reason) == ("pending_review", reporter.pk, "")
@@ -118,7 +113,7 @@ def test_reporter_page_reconnects_into_the_same_source(
     # given a reporter who is live
     reporter = UserFactory(email="kofi@example.org", display_name="Kofi", roles=["reporter"])
     phone_context = _phone(browser)
-    phone = _log_in(phone_context, server, reporter.email)
+    phone = log_in(phone_context, server, reporter.email)
     phone.goto(f"{server.url}/live/go/")
     phone.get_by_test_id("go-live").click()
     expect(phone.get_by_test_id("live-state")).to_have_text("Live")
@@ -133,12 +128,7 @@ def test_reporter_page_reconnects_into_the_same_source(
         "() => document.getElementById('preview').srcObject.getVideoTracks()[0].readyState === 'live'",
         timeout=40_000,
     )
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        source.refresh_from_db()
-        if source.connection_count >= 2 and source.connected:
-            break
-        time.sleep(0.5)
+    wait_until(lambda: _reconnected(source), timeout=40)
     assert LiveSource.objects.count() == 1
     assert (source.connection_count, source.connected, source.state) == (2, True, "live")
     expect(phone.get_by_test_id("live-state")).to_have_text("Live")
@@ -221,7 +211,7 @@ def test_reporter_page_over_3g_rides_out_an_outage_into_the_same_source(
     reporter = UserFactory(email="esi@example.org", display_name="Esi", roles=["reporter"])
     network = ImpairedNetwork()
     phone_context = _phone(browser)
-    phone = _log_in(phone_context, server, reporter.email)
+    phone = log_in(phone_context, server, reporter.email)
     phone.route(lambda url: urlparse(url).path == "/live/whip/", network.handle_whip)
     phone.goto(f"{server.url}/live/go/")
     phone.select_option("#quality", "3g")
@@ -245,25 +235,22 @@ def test_reporter_page_over_3g_rides_out_an_outage_into_the_same_source(
         network.restore()
 
         # then the page reconnects by itself into the same source, which never ended
-        deadline = time.monotonic() + 45
-        while time.monotonic() < deadline:
-            source.refresh_from_db()
-            if source.connection_count >= 2 and source.connected:
-                break
-            phone.wait_for_timeout(500)
+        wait_until(
+            lambda: _reconnected(source), timeout=45, pause=lambda: phone.wait_for_timeout(500)
+        )
         assert (source.state, source.connected) == ("live", True), _network_story(server, network)
         assert source.connection_count >= 2, _network_story(server, network)
         assert LiveSource.objects.count() == 1
         assert len(network.links) >= 2
         assert network.links[0].up.stats.lost > 0  # the link really was lossy
         expect(phone.get_by_test_id("live-state")).to_have_text("Live")
+
         # and frames flow again (the ingest stores its stats every few seconds)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
+        def flowing() -> bool:
             source.refresh_from_db()
-            if source.stats.get("frames", 0) > frames_before + 30:
-                break
-            phone.wait_for_timeout(1_000)
+            return source.stats.get("frames", 0) > frames_before + 30
+
+        wait_until(flowing, timeout=20, pause=lambda: phone.wait_for_timeout(1_000))
         assert source.stats.get("frames", 0) > frames_before + 30, _network_story(server, network)
     finally:
         phone_context.close()

@@ -20,8 +20,8 @@ from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from fieldcast.videos.models import Video
 from moderation import services
 from moderation.models import Appeal, Case
-from tests.e2e.conftest import LiveServer
-from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory
+from tests.e2e.conftest import LiveServer, log_in
+from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -42,14 +42,6 @@ def _clip(tmp_path: Path) -> Path:
     return path
 
 
-def _log_in(page: Page, server: LiveServer, email: str) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.get_by_test_id("role-badge")).to_be_visible()
-
-
 def _anonymous(browser: Browser):
     return browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
 
@@ -60,7 +52,7 @@ def test_upload_then_editor_claims_and_approves_then_public_sees_it(
     # given a reporter who uploads a clip from the upload page
     reporter = UserFactory(roles=["reporter"])
     editor = UserFactory(roles=["reporter", "editor"], display_name="Desk Editor")
-    _log_in(page, server, reporter.email)
+    log_in(page, server, reporter.email)
     page.goto(f"{server.url}/videos/upload/")
     page.set_input_files("#upload-file", str(_clip(tmp_path)))
     page.fill("#upload-title", "Crowd at the square")
@@ -72,7 +64,7 @@ def test_upload_then_editor_claims_and_approves_then_public_sees_it(
     page.context.clear_cookies()
 
     # when the editor opens the queue, moves to the item with the keyboard and claims it
-    _log_in(page, server, editor.email)
+    log_in(page, server, editor.email)
     page.click("nav a:has-text('Moderation')")
     expect(page.locator("h1")).to_have_text("Moderation queue")
     expect(page.get_by_test_id("queue-item")).to_contain_text("Crowd at the square")
@@ -119,7 +111,7 @@ def test_rejected_clip_reason_reaches_the_reporter_who_appeals(
     video = VideoFactory(owner=reporter, state="pending_review", title="Blurred night clip")
 
     # when the editor rejects it with a listed reason and a note
-    _log_in(page, server, editor.email)
+    log_in(page, server, editor.email)
     page.goto(f"{server.url}/moderation/")
     page.get_by_test_id("queue-item").get_by_role("link").first.click()
     page.wait_for_load_state("load")  # the shortcuts script is deferred
@@ -132,7 +124,7 @@ def test_rejected_clip_reason_reaches_the_reporter_who_appeals(
     page.context.clear_cookies()
 
     # then the reporter reads the reason and appeals
-    _log_in(page, server, reporter.email)
+    log_in(page, server, reporter.email)
     page.goto(f"{server.url}/moderation/notices/")
     expect(page.get_by_test_id("notices")).to_contain_text(
         "“Blurred night clip” was not published. Reason: Picture or sound too poor: "
@@ -174,7 +166,7 @@ def test_reports_past_the_threshold_hide_a_published_video(
 
         # when a third viewer reports it from the report page
         viewer = UserFactory()
-        _log_in(page, server, viewer.email)
+        log_in(page, server, viewer.email)
         page.goto(f"{server.url}/moderation/report/video/{video.pk}/")
         page.locator("input[name=reason][value=misleading]").check()
         page.fill("textarea[name=text]", "This was filmed last year.")

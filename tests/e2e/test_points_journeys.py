@@ -17,18 +17,10 @@ from playwright.sync_api import Page, expect
 from fieldcast.points.models import PointsAccount
 from fieldcast.points.services import activity_record, points_award
 from moderation import services as moderation_services
-from tests.e2e.conftest import LiveServer
-from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory
+from tests.e2e.conftest import LiveServer, log_in
+from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.e2e
-
-
-def _log_in(page: Page, server: LiveServer, email: str) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.locator(".account-name")).to_be_visible()
 
 
 def test_approved_clip_raises_level_shows_nudge_and_weekly_board(
@@ -53,7 +45,7 @@ def test_approved_clip_raises_level_shows_nudge_and_weekly_board(
     )
 
     # when an editor claims and approves it in the moderation queue: +10 published, +5 original
-    _log_in(page, server, editor.email)
+    log_in(page, server, editor.email)
     page.goto(f"{server.url}/moderation/")
     page.get_by_test_id("queue-item").get_by_role("link").first.click()
     page.get_by_test_id("claim").click()
@@ -63,7 +55,7 @@ def test_approved_clip_raises_level_shows_nudge_and_weekly_board(
     page.context.clear_cookies()
 
     # then the reporter's profile shows level 4, 170 points and how far level 5 is
-    _log_in(page, server, reporter.email)
+    log_in(page, server, reporter.email)
     page.goto(f"{server.url}/accounts/profile/")
     card = page.get_by_test_id("points-card")
     expect(card.get_by_test_id("points-level")).to_have_text("Level 4")
@@ -101,7 +93,7 @@ def test_staff_promote_star_reporter_and_record_shows_who_and_why(
     )
 
     # when staff open the promotions page and promote them with a reason
-    _log_in(page, server, staff.email)
+    log_in(page, server, staff.email)
     page.click("header nav >> text=Promotions")
     row = page.get_by_test_id(f"star-{star.pk}")
     row.locator("input[name=reason]").fill("Months of verified flood coverage")
@@ -141,7 +133,7 @@ def test_dashboard_renders_non_empty_svg_charts(server: LiveServer, page: Page) 
     staff = UserFactory(roles=["staff"], is_staff=True)
 
     # when staff open the dashboard (logging in is activity too)
-    _log_in(page, server, staff.email)
+    log_in(page, server, staff.email)
     page.click("header nav >> text=Dashboard")
 
     # then each chart is an SVG with drawn marks, and its screenshot is not blank

@@ -9,20 +9,12 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from fieldcast.points.models import PointsAccount, Tier
-from tests.e2e.conftest import LiveServer
-from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory
+from tests.e2e.conftest import LiveServer, log_in
+from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.e2e
 
 PAYLOAD = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
-
-
-def _log_in(page: Page, server: LiveServer, email: str) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.locator(".account-name")).to_be_visible()
 
 
 def test_viewer_searches_in_chinese_opens_a_profile_and_follows(
@@ -60,7 +52,7 @@ def test_viewer_searches_in_chinese_opens_a_profile_and_follows(
 
     # when a viewer logs in and follows the reporter from the profile
     profile_url = page.url
-    _log_in(page, server, viewer.email)
+    log_in(page, server, viewer.email)
     page.goto(profile_url)
     page.get_by_test_id("follow").click()
 

@@ -10,20 +10,12 @@ from community.comments import services as comment_services
 from community.events import services as event_services
 from community.models import Comment
 from community.stories import services as story_services
-from tests.e2e.conftest import LiveServer
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.conftest import LiveServer, log_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
 
 PAYLOAD = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
-
-
-def _log_in(page: Page, server: LiveServer, email: str) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.locator(".account-name")).to_be_visible()
 
 
 def test_viewer_comments_on_a_story_and_a_guest_expert_stands_out(
@@ -42,7 +34,7 @@ def test_viewer_comments_on_a_story_and_a_guest_expert_stands_out(
     )
 
     # when the viewer comments on the story page (with a payload that must stay text)
-    _log_in(page, server, viewer.email)
+    log_in(page, server, viewer.email)
     page.goto(f"{server.url}/community/stories/{story.pk}/")
     page.get_by_test_id("comment-body").fill(f"Stay safe {PAYLOAD}")
     page.get_by_test_id("comment-submit").click()

@@ -4,16 +4,16 @@ then not), kills B, and the program goes to the slate without ever stopping."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from ingest.models import LiveSource, Program, ProgramLogEntry, SourceState
-from tests.e2e.conftest import LiveServer
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.conftest import LiveServer, log_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -21,16 +21,6 @@ PLAYING = """() => {
   const video = document.getElementById('live-video');
   return video && video.currentTime > 0 && !video.paused;
 }"""
-
-
-def _log_in(context: BrowserContext, server: LiveServer, email: str) -> Page:
-    page = context.new_page()
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.locator(".account-name")).to_be_visible()
-    return page
 
 
 def _phone(browser: Browser) -> BrowserContext:
@@ -43,7 +33,7 @@ def _phone(browser: Browser) -> BrowserContext:
 
 def _go_live(browser: Browser, server: LiveServer, email: str, title: str) -> tuple:
     context = _phone(browser)
-    phone = _log_in(context, server, email)
+    phone = log_in(context, server, email)
     phone.goto(f"{server.url}/live/go/")
     phone.fill("#title", title)
     phone.get_by_test_id("go-live").click()
@@ -58,12 +48,14 @@ def _current_time(page: Page) -> float:
 def _advances(page: Page, *, within: float = 20.0) -> None:
     """The viewer's player time moves on (the program keeps playing)."""
     start = _current_time(page)
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if _current_time(page) > start + 0.5:
-            return
-        time.sleep(0.25)
-    raise AssertionError(f"the program stopped at {start:.2f} s: {_diagnose(page)}")
+    try:
+        page.wait_for_function(
+            "(start) => document.getElementById('live-video').currentTime > start + 0.5",
+            arg=start,
+            timeout=within * 1000,
+        )
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"the program stopped at {start:.2f} s: {_diagnose(page)}") from None
 
 
 def _diagnose(page: Page) -> str:
@@ -141,7 +133,7 @@ def test_editor_cuts_two_live_phones_to_air_and_viewers_watch_the_program(
         # and an editor in the studio, holding the switcher of a running program
         desk_context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
         desk_context.set_default_timeout(20_000)
-        desk = _log_in(desk_context, server, editor.email)
+        desk = log_in(desk_context, server, editor.email)
         desk.goto(f"{server.url}/studio/main/")
         desk.wait_for_function("() => document.body.dataset.studioSocket === 'open'")
         tiles = desk.get_by_test_id("studio-tile")

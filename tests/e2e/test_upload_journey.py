@@ -17,8 +17,8 @@ from playwright.sync_api import Browser, Page, Route, expect
 from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from fieldcast.videos.models import Upload, Video
 from fieldcast.videos.services import video_publish
-from tests.e2e.conftest import LiveServer
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.conftest import LiveServer, log_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -59,14 +59,6 @@ def _allow_browser_reads_from_s3(server_url: str) -> None:
     )
 
 
-def _log_in(page: Page, server: LiveServer, email: str) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.get_by_test_id("role-badge")).to_be_visible()
-
-
 def test_reporter_uploads_and_viewer_plays_after_publication(
     server: LiveServer, page: Page, browser: Browser, tmp_path: Path
 ) -> None:
@@ -75,7 +67,7 @@ def test_reporter_uploads_and_viewer_plays_after_publication(
     editor = UserFactory(roles=["reporter", "editor"])
     clip = _clip(tmp_path)
     _allow_browser_reads_from_s3(server.url)
-    _log_in(page, server, reporter.email)
+    log_in(page, server, reporter.email)
     page.click("nav a:has-text('Upload')")
     expect(page.locator("h1")).to_have_text("Upload a video")
 
@@ -138,7 +130,7 @@ def test_a_clip_picked_before_the_page_script_ran_is_uploaded(
         route.fulfill(response=response, body=body)
 
     page.route("**/js/upload*.js", late)
-    _log_in(page, server, reporter.email)
+    log_in(page, server, reporter.email)
     page.goto(f"{server.url}/videos/upload/")
 
     # when the reporter picks the clip before the script listens for it
@@ -160,7 +152,7 @@ def test_upload_resumes_after_the_page_is_reloaded(
     data = os.urandom(6 * 1024 * 1024)
     big = tmp_path / "long-take.mp4"
     big.write_bytes(data)
-    _log_in(page, server, reporter.email)
+    log_in(page, server, reporter.email)
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send(

@@ -1,6 +1,7 @@
 // Live chat panel (community/_chat_panel_inner.html): one websocket per panel, /ws/chat/<channel>/.
 // Messages are shown with textContent only: nobody's text ever becomes markup.
-// On reconnect the socket asks for what it missed (?after=<last id seen>); repeats are dropped by id.
+// On reconnect (Fieldcast.socket) it asks for what it missed (?after=<last id seen>); repeats are
+// dropped by id.
 (function () {
   "use strict";
 
@@ -26,7 +27,6 @@
     var lastId = 0;
     var seen = {};
     var socket = null;
-    var retry = 500;
     var counter = 0;
     var mutedTimer = null;
 
@@ -52,18 +52,11 @@
     }
 
     function api(path, method, body) {
-      return fetch(path, {
+      return window.Fieldcast.api(path, {
         method: method,
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": panel.dataset.csrf },
-        body: body ? JSON.stringify(body) : undefined,
-      }).then(function (response) {
-        if (response.ok) return null;
-        return response.json().then(
-          function (data) { showNote((data.error && data.error.message) || s.failed); },
-          function () { showNote(s.failed); }
-        );
-      }, function () { showNote(s.failed); });
+        body: body,
+        notify: function (message) { showNote(message || s.failed); },
+      });
     }
 
     function render(message) {
@@ -203,24 +196,22 @@
     }
 
     function connect() {
-      var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-      var url = scheme + window.location.host + panel.dataset.ws + (lastId ? "?after=" + lastId : "");
-      socket = new WebSocket(url);
-      socket.onopen = function () {
-        retry = 500;
-        panel.dataset.live = "1";
-        state.textContent = "";
-      };
-      socket.onmessage = function (event) {
-        onEvent(JSON.parse(event.data));
-      };
-      socket.onclose = function () {
-        panel.dataset.live = "0";
-        state.textContent = s.reconnecting;
-        // Jitter: after a web process restarts, its viewers do not all come back at once.
-        setTimeout(connect, retry * (0.5 + Math.random()));
-        retry = Math.min(retry * 2, 5000);
-      };
+      // The query is rebuilt on every reconnect: ?after=<last id> asks for what we missed.
+      socket = window.Fieldcast.socket(function () {
+        return panel.dataset.ws + (lastId ? "?after=" + lastId : "");
+      }, {
+        baseMs: 500,
+        maxMs: 5000,
+        onOpen: function () {
+          panel.dataset.live = "1";
+          state.textContent = "";
+        },
+        onMessage: onEvent,
+        onClose: function () {
+          panel.dataset.live = "0";
+          state.textContent = s.reconnecting;
+        },
+      });
     }
 
     if (form) {
@@ -228,7 +219,7 @@
         event.preventDefault();
         var body = input.value;
         if (!body.trim()) return;
-        if (!socket || socket.readyState !== WebSocket.OPEN) {
+        if (!socket || !socket.isOpen()) {
           showNote(s.reconnecting);
           return;
         }
@@ -236,7 +227,7 @@
         showNote("");
         panel.dataset.lastBody = body;
         panel.dataset.lastSentMs = String(now());
-        socket.send(JSON.stringify({ type: "send", body: body, client_id: "c" + counter }));
+        socket.send({ type: "send", body: body, client_id: "c" + counter });
         input.value = "";
       });
     }

@@ -92,24 +92,25 @@
       await peer.setLocalDescription(await peer.createOffer());
       await waitForIce(peer);
       const title = encodeURIComponent(titleInput.value.trim());
-      const response = await fetch(config.whipUrl + (title ? "?title=" + title : ""), {
+      // The page shows refusals in its own state line; other failures just reconnect.
+      const result = await window.Fieldcast.api(config.whipUrl + (title ? "?title=" + title : ""), {
         method: "POST",
-        headers: { "Content-Type": "application/sdp", "Authorization": "Bearer " + config.secret },
+        headers: { "Authorization": "Bearer " + config.secret },
         body: peer.localDescription.sdp,
+        contentType: "application/sdp",
+        notify: false,
       });
-      if (response.status === 401 || response.status === 403 || response.status === 400) {
-        let message = "";
-        try { message = (await response.json()).error.message; } catch (e) { /* not JSON */ }
+      if (result.status === 401 || result.status === 403 || result.status === 400) {
         wanted = false;
         teardown();
-        show("idle", t.refused + " " + message);
+        show("idle", t.refused + " " + (result.error.code.startsWith("http_") ? "" : result.error.message));
         return;
       }
-      if (response.status !== 201) throw new Error("HTTP " + response.status);
-      location_ = new URL(response.headers.get("Location"), window.location.href).href;
-      const key = response.headers.get("Fieldcast-Source");
+      if (result.status !== 201) throw new Error("HTTP " + result.status);
+      location_ = new URL(result.headers.get("Location"), window.location.href).href;
+      const key = result.headers.get("Fieldcast-Source");
       if (key && key !== sourceKey) { sourceKey = key; openSocket(); }
-      await peer.setRemoteDescription({ type: "answer", sdp: await response.text() });
+      await peer.setRemoteDescription({ type: "answer", sdp: result.text });
       await applyQuality();
       retry = 0;
       if (!serverState || serverState === "connecting") show("connecting");
@@ -136,32 +137,30 @@
     tally.hidden = value !== "program" && value !== "preview";
   }
 
+  // The server says the source's state on every (re)connect: nothing more to catch up.
   function openSocket() {
     if (socket) socket.close();
-    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    const ws = new WebSocket(scheme + window.location.host + config.wsBase + sourceKey + "/");
-    socket = ws;
-    ws.onmessage = (message) => {
-      const event = JSON.parse(message.data);
-      if (event.type === "source.tally" && event.source === sourceKey) showTally(event.tally);
-      if (event.type === "source.state" && event.source === sourceKey) {
-        serverState = event.state;
-        // On air means on program (the studio keeps them in step): right after a reload too.
-        if (event.state === "on_air") showTally("program");
-        else if (FINAL.has(event.state) || tally.dataset.tally === "program") showTally("none");
-        if (FINAL.has(event.state)) {
-          wanted = false;
-          teardown();
-          show(event.state, event.reason ? t[event.state + "_detail"] + " " + event.reason : null);
-        } else if (event.connected === false && wanted && pc && performance.now() - attemptAt > 3000) {
-          // The server lost us (a stall, a replaced session) before the browser noticed.
-          reconnect();
-        } else if (pc && pc.connectionState !== "failed") {
-          show(event.state);
+    socket = window.Fieldcast.socket(config.wsBase + sourceKey + "/", {
+      onMessage: (event) => {
+        if (event.type === "source.tally" && event.source === sourceKey) showTally(event.tally);
+        if (event.type === "source.state" && event.source === sourceKey) {
+          serverState = event.state;
+          // On air means on program (the studio keeps them in step): right after a reload too.
+          if (event.state === "on_air") showTally("program");
+          else if (FINAL.has(event.state) || tally.dataset.tally === "program") showTally("none");
+          if (FINAL.has(event.state)) {
+            wanted = false;
+            teardown();
+            show(event.state, event.reason ? t[event.state + "_detail"] + " " + event.reason : null);
+          } else if (event.connected === false && wanted && pc && performance.now() - attemptAt > 3000) {
+            // The server lost us (a stall, a replaced session) before the browser noticed.
+            reconnect();
+          } else if (pc && pc.connectionState !== "failed") {
+            show(event.state);
+          }
         }
-      }
-    };
-    ws.onclose = () => { if (socket === ws && wanted) setTimeout(() => { if (socket === ws) openSocket(); }, 2000); };
+      },
+    });
   }
 
   async function updateStats() {
@@ -210,7 +209,7 @@
     const url = location_;
     teardown();
     if (url) {
-      try { await fetch(url, { method: "DELETE", headers: { "Authorization": "Bearer " + config.secret } }); } catch (e) { /* offline */ }
+      await window.Fieldcast.api(url, { method: "DELETE", headers: { "Authorization": "Bearer " + config.secret }, notify: false });
     }
     show("ended");
   });
@@ -230,7 +229,7 @@
   qualitySelect.addEventListener("change", applyQuality);
   window.addEventListener("pagehide", () => {
     if (location_ && wanted) {
-      fetch(location_, { method: "DELETE", keepalive: true, headers: { "Authorization": "Bearer " + config.secret } });
+      window.Fieldcast.api(location_, { method: "DELETE", keepalive: true, headers: { "Authorization": "Bearer " + config.secret }, notify: false });
     }
   });
 

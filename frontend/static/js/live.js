@@ -57,14 +57,12 @@
     if (running) startPlayer(); else stopPlayer();
   }
 
+  // The server sends the current state on every (re)connect: nothing more to catch up.
   function connect() {
-    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    const socket = new WebSocket(scheme + window.location.host + config.ws);
-    socket.onmessage = (message) => {
-      const event = JSON.parse(message.data);
-      if (event.type === "program.public") apply(event);
-    };
-    socket.onclose = () => setTimeout(connect, 3000);
+    window.Fieldcast.socket(config.ws, {
+      baseMs: 1500,
+      onMessage: (event) => { if (event.type === "program.public") apply(event); },
+    });
   }
 
   if (running) startPlayer();

@@ -65,16 +65,33 @@
     field(element, "stats").textContent = parts.join(" · ");
   }
 
+  // States that changed while the socket was down are lost: read the running sources again.
+  async function resume() {
+    const result = await window.Fieldcast.api(config.api, { notify: false });
+    if (!result.ok || !Array.isArray(result.data)) return;
+    const running = new Set();
+    result.data.forEach((s) => {
+      running.add(s.id);
+      applyState({ source: s.id, state: s.state, state_label: s.state_label, title: s.title,
+                   reporter: s.reporter, protocol: s.protocol, connected: s.connected });
+    });
+    grid.querySelectorAll("[data-source]").forEach((element) => {
+      if (!running.has(element.dataset.source) && !FINAL.has(element.dataset.state)) {
+        element.remove();
+      }
+    });
+    empty.hidden = grid.children.length > 0;
+  }
+
   function connect() {
-    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    const socket = new WebSocket(scheme + window.location.host + config.ws);
-    socket.onmessage = (message) => {
-      const event = JSON.parse(message.data);
-      if (event.type === "source.state") applyState(event);
-      else if (event.type === "source.preview") applyPreview(event);
-      else if (event.type === "source.stats") applyStats(event);
-    };
-    socket.onclose = () => setTimeout(connect, 2000);
+    window.Fieldcast.socket(config.ws, {
+      onMessage: (event) => {
+        if (event.type === "source.state") applyState(event);
+        else if (event.type === "source.preview") applyPreview(event);
+        else if (event.type === "source.stats") applyStats(event);
+      },
+      onResume: resume,
+    });
   }
 
   grid.addEventListener("click", async (click) => {
@@ -83,14 +100,12 @@
     const element = button.closest("[data-source]");
     button.disabled = true;
     try {
-      const response = await fetch(config.api + element.dataset.source + "/" + button.dataset.action + "/", {
-        method: "POST",
-        headers: { "X-CSRFToken": config.csrf, "Content-Type": "application/json" },
-        body: "{}",
-        credentials: "same-origin",
-      });
-      const body = await response.json();
-      if (!response.ok) { window.alert(t.failed + " " + body.error.message); return; }
+      const result = await window.Fieldcast.api(
+        config.api + element.dataset.source + "/" + button.dataset.action + "/",
+        { method: "POST", body: {}, notify: (message) => window.Fieldcast.notify(t.failed + " " + message) },
+      );
+      if (!result.ok) return;
+      const body = result.data;
       applyState({ source: body.id, state: body.state, state_label: body.state_label || body.state, connected: body.connected });
     } finally {
       button.disabled = false;

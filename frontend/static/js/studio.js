@@ -43,33 +43,25 @@
   async function command(action, params) {
     params = params || {};
     showError("");
-    if (socket && socket.readyState === WebSocket.OPEN) {
+    if (socket && socket.isOpen()) {
       const id = ++commandId;
-      socket.send(JSON.stringify(Object.assign({ type: "command", id: id, action: action }, params)));
+      socket.send(Object.assign({ type: "command", id: id, action: action }, params));
       return new Promise((resolve) => pending.set(id, resolve));
     }
-    const response = await fetch("/api/v1/programs/" + config.slug + "/" + action + "/", {
-      method: "POST",
-      headers: { "X-CSRFToken": config.csrf, "Content-Type": "application/json" },
-      body: JSON.stringify(params),
-      credentials: "same-origin",
+    const result = await window.Fieldcast.api("/api/v1/programs/" + config.slug + "/" + action + "/", {
+      method: "POST", body: params, notify: showError,
     });
-    const body = await response.json();
-    if (!response.ok) { showError(body.error.message); return false; }
-    applyState(body);
+    if (!result.ok) return false;
+    applyState(result.data);
     return true;
   }
 
   async function approve(key) {
-    const response = await fetch(config.sourcesApi + key + "/approve/", {
-      method: "POST",
-      headers: { "X-CSRFToken": config.csrf, "Content-Type": "application/json" },
-      body: "{}",
-      credentials: "same-origin",
+    const result = await window.Fieldcast.api(config.sourcesApi + key + "/approve/", {
+      method: "POST", body: {}, notify: showError,
     });
-    const body = await response.json();
-    if (!response.ok) { showError(body.error.message); return; }
-    updateSource(key, { state: body.state, state_label: body.state_label });
+    if (!result.ok) return;
+    updateSource(key, { state: result.data.state, state_label: result.data.state_label });
   }
 
   function killSource(key) {
@@ -259,7 +251,7 @@
   function stopMonitor() {
     if (peer) { peer.close(); peer = null; }
     if (whepLocation) {
-      fetch(whepLocation, { method: "DELETE", headers: { "X-CSRFToken": config.csrf }, credentials: "same-origin" }).catch(() => {});
+      window.Fieldcast.api(whepLocation, { method: "DELETE", notify: false });
       whepLocation = null;
     }
     if (hls) { hls.destroy(); hls = null; }
@@ -290,15 +282,13 @@
     try {
       await pc.setLocalDescription(await pc.createOffer());
       await iceGathered(pc);
-      const response = await fetch(config.whepUrl, {
-        method: "POST",
-        headers: { "Content-Type": "application/sdp", "X-CSRFToken": config.csrf },
-        body: pc.localDescription.sdp,
-        credentials: "same-origin",
+      // No WHEP here is not an error for the editor: the monitor falls back to HLS.
+      const result = await window.Fieldcast.api(config.whepUrl, {
+        method: "POST", body: pc.localDescription.sdp, contentType: "application/sdp", notify: false,
       });
-      if (response.status !== 201) { pc.close(); return false; }
-      whepLocation = response.headers.get("Location");
-      await pc.setRemoteDescription({ type: "answer", sdp: await response.text() });
+      if (result.status !== 201) { pc.close(); return false; }
+      whepLocation = result.headers.get("Location");
+      await pc.setRemoteDescription({ type: "answer", sdp: result.text });
     } catch (error) {
       pc.close();
       return false;
@@ -364,55 +354,64 @@
   }
 
   // --- Sockets ---------------------------------------------------------------------------------------
-  function wsUrl(path) {
-    return (window.location.protocol === "https:" ? "wss://" : "ws://") + window.location.host + path;
+  // Both sockets: the server sends the program's whole state on every (re)connect; a source's
+  // state missed while away is read again (onResume).
+  function connectStudio() {
+    socket = window.Fieldcast.socket(config.ws, {
+      baseMs: 1500,
+      onOpen: () => { document.body.dataset.studioSocket = "open"; },
+      onMessage: (event) => {
+        if (event.type === "program.state") applyState(event);
+        else if (event.type === "program.stats") applyEngineStats(event);
+        else if (event.type === "command.ok" || event.type === "command.error") {
+          if (event.type === "command.error") showError(event.message);
+          const resolve = pending.get(event.id);
+          pending.delete(event.id);
+          if (resolve) resolve(event.type === "command.ok");
+        }
+      },
+      onClose: () => {
+        document.body.dataset.studioSocket = "closed";
+        // Commands sent on the dropped socket get no answer: settle them as not done.
+        pending.forEach((resolve) => resolve(false));
+        pending.clear();
+      },
+    });
   }
 
-  function connectStudio() {
-    const ws = new WebSocket(wsUrl(config.ws));
-    ws.onopen = () => { socket = ws; document.body.dataset.studioSocket = "open"; };
-    ws.onmessage = (message) => {
-      const event = JSON.parse(message.data);
-      if (event.type === "program.state") applyState(event);
-      else if (event.type === "program.stats") applyEngineStats(event);
-      else if (event.type === "command.ok" || event.type === "command.error") {
-        if (event.type === "command.error") showError(event.message);
-        const resolve = pending.get(event.id);
-        pending.delete(event.id);
-        if (resolve) resolve(event.type === "command.ok");
-      }
-    };
-    ws.onclose = () => {
-      if (socket === ws) socket = null;
-      document.body.dataset.studioSocket = "closed";
-      setTimeout(connectStudio, 2000);
-    };
+  async function resumeSources() {
+    const result = await window.Fieldcast.api(config.sourcesApi, { notify: false });
+    if (!result.ok || !Array.isArray(result.data)) return;
+    result.data.forEach((s) => updateSource(s.id, {
+      state: s.state, state_label: s.state_label, title: s.title, reporter: s.reporter, connected: s.connected,
+    }));
   }
 
   function connectSources() {
-    const ws = new WebSocket(wsUrl(config.sourcesWs));
-    ws.onmessage = (message) => {
-      const event = JSON.parse(message.data);
-      if (event.type === "source.state") {
-        updateSource(event.source, {
-          state: event.state, state_label: event.state_label, title: event.title,
-          reporter: event.reporter, connected: event.connected,
-        });
-      } else if (event.type === "source.preview") {
-        previews.set(event.source, "data:image/jpeg;base64," + event.jpeg);
-        const tile = grid.querySelector('[data-source="' + event.source + '"]');
-        if (tile) { const img = field(tile, "preview"); img.src = previews.get(event.source); img.hidden = false; }
-        if (event.source === state.preview_source) renderPreviewMonitor();
-      } else if (event.type === "source.stats") {
-        const source = sources.get(event.source);
-        if (source) {
-          source.stats = event.stats;
+    window.Fieldcast.socket(config.sourcesWs, {
+      baseMs: 1500,
+      onResume: resumeSources,
+      onMessage: (event) => {
+        if (event.type === "source.state") {
+          updateSource(event.source, {
+            state: event.state, state_label: event.state_label, title: event.title,
+            reporter: event.reporter, connected: event.connected,
+          });
+        } else if (event.type === "source.preview") {
+          previews.set(event.source, "data:image/jpeg;base64," + event.jpeg);
           const tile = grid.querySelector('[data-source="' + event.source + '"]');
-          if (tile) field(tile, "stats").textContent = statsText(event.stats);
+          if (tile) { const img = field(tile, "preview"); img.src = previews.get(event.source); img.hidden = false; }
+          if (event.source === state.preview_source) renderPreviewMonitor();
+        } else if (event.type === "source.stats") {
+          const source = sources.get(event.source);
+          if (source) {
+            source.stats = event.stats;
+            const tile = grid.querySelector('[data-source="' + event.source + '"]');
+            if (tile) field(tile, "stats").textContent = statsText(event.stats);
+          }
         }
-      }
-    };
-    ws.onclose = () => setTimeout(connectSources, 2000);
+      },
+    });
   }
 
   // --- Buttons and keys ------------------------------------------------------------------------------
@@ -451,11 +450,10 @@
   $("standby").addEventListener("change", (e) => command("standby", { source: e.target.value || null }));
   const slateForm = $("slate-form");
   async function sendSlate(method, file) {
-    const options = { method: method, headers: { "X-CSRFToken": config.csrf }, credentials: "same-origin" };
+    const options = { method: method, notify: showError };
     if (file) { options.body = new FormData(); options.body.append("image", file); }
-    const response = await fetch("/api/v1/programs/" + config.slug + "/slate-image/", options);
-    const body = await response.json();
-    if (!response.ok) { showError(body.error.message); return; }
+    const result = await window.Fieldcast.api("/api/v1/programs/" + config.slug + "/slate-image/", options);
+    if (!result.ok) return;
     showError("");
     slateForm.dataset.saved = "true";
     slateForm.title = t.slate_saved;

@@ -208,20 +208,17 @@
   var pollTimer = null;
 
   function connect() {
-    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + form.dataset.socket);
-    socket.onmessage = function (message) {
-      try { onEvent(JSON.parse(message.data)); } catch (e) { /* ignore a malformed frame */ }
-    };
-    socket.onclose = function () { setTimeout(connect, 3000); };
+    // Events sent while the socket was down are lost: read the video's state again on resume.
+    socket = window.Fieldcast.socket(form.dataset.socket, { onMessage: onEvent, onResume: fetchState });
   }
 
   function fetchState() {
     if (!videoId) return;
-    fetch(form.dataset.videoApi + videoId + "/", { credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (video) { if (video) applyState(video.state, video.progress, video.state_reason); })
-      .catch(function () {});
+    // Quiet: the upload itself worked; the socket or the next poll brings the state.
+    window.Fieldcast.api(form.dataset.videoApi + videoId + "/", { notify: false }).then(function (result) {
+      var video = result.data;
+      if (result.ok && video) applyState(video.state, video.progress, video.state_reason);
+    });
   }
 
   function followVideo() {
@@ -232,7 +229,7 @@
         clearInterval(pollTimer);
         return;
       }
-      if (!socket || socket.readyState !== WebSocket.OPEN) fetchState();
+      if (!socket || !socket.isOpen()) fetchState();
     }, 5000);
   }
 

@@ -16,8 +16,8 @@ from community.models import Comment, CommentState, NotificationMute, Notificati
 from community.notifications.digest import unsubscribe_token
 from moderation import services as moderation_services
 from moderation.models import Case
-from tests.e2e.conftest import LiveServer
-from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory
+from tests.e2e.conftest import LiveServer, log_in
+from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -29,14 +29,6 @@ def _shot(page: Page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
-
-
-def _log_in(page: Page, server: LiveServer, email: str) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.locator(".account-name")).to_be_visible()
 
 
 def test_held_comment_removed_from_the_queue_reaches_its_author_who_opts_in_to_a_digest(
@@ -54,14 +46,14 @@ def test_held_comment_removed_from_the_queue_reaches_its_author_who_opts_in_to_a
     # when the viewer comments (their page stays open, the bell listening on /ws/me/)
     viewer_context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
     viewer_page = viewer_context.new_page()
-    _log_in(viewer_page, server, viewer.email)
+    log_in(viewer_page, server, viewer.email)
     viewer_page.goto(f"{server.url}/videos/{video.pk}/")
     viewer_page.get_by_test_id("comment-body").fill("Cheap watches at my stall, come by")
     viewer_page.get_by_test_id("comment-submit").click()
     expect(viewer_page.get_by_test_id("bell")).to_have_attribute("data-live", "1")
 
     # and the editor opens the old held-comments address, lands on the queue and removes it
-    _log_in(page, server, editor.email)
+    log_in(page, server, editor.email)
     page.goto(f"{server.url}/community/held/")
     expect(page).to_have_url(f"{server.url}/moderation/?kind=comment")
     item = page.get_by_test_id("queue-item")
@@ -130,7 +122,7 @@ def test_a_follower_hears_live_when_the_reporter_they_follow_publishes(
     # when the follower follows her from a watch page and keeps the site open
     fan_context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
     fan_page = fan_context.new_page()
-    _log_in(fan_page, server, follower.email)
+    log_in(fan_page, server, follower.email)
     fan_page.goto(f"{server.url}/videos/{older.pk}/")
     fan_page.get_by_test_id("follow").click()
     expect(fan_page.get_by_test_id("unfollow")).to_be_visible()
