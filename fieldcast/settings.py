@@ -8,6 +8,7 @@ mode. See docs/configuration.md for every variable.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "axes",
     "fieldcast.core",
     "fieldcast.accounts",
     "fieldcast.videos",
@@ -78,6 +80,8 @@ MIDDLEWARE = [
     "fieldcast.accounts.middleware.ExpiredSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last: turns a refused password (request.axes_locked_out) into the 429 lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fieldcast.urls"
@@ -267,6 +271,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out (account, address) pair before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -292,11 +298,56 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "fieldcast.accounts.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "fieldcast.accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "fieldcast.accounts.forms.SignupForm",
+    # The current password goes through the login limiter like every other password.
+    "change_password": "fieldcast.accounts.forms.ChangePasswordForm",
+    # A change or a reset revokes the API token and browser go-live keys.
+    "reset_password_from_key": "fieldcast.accounts.forms.ResetPasswordKeyForm",
+}
 SOCIALACCOUNT_ADAPTER = "fieldcast.accounts.adapters.SocialAccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Fieldcast] "
-ACCOUNT_PREVENT_ENUMERATION = False  # a taken email gets a clear message on sign-up
+# A taken email on sign-up, or an unknown one on password reset, gets the same answer as any
+# other: the address's owner is emailed instead, so the pages do not tell who has an account.
+ACCOUNT_PREVENT_ENUMERATION = True
+# django-axes is the one limiter for every way a password is presented (docs/security.md):
+# allauth's own login-failure limit is off so the two never disagree.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
 SOCIALACCOUNT_PROVIDERS = env.json("SOCIALACCOUNT_PROVIDERS", default={})
+
+# --- Login limits (django-axes; docs/security.md "Login limits") ------------------------------
+# Wrong passwords lock out the (account, client address) pair, never the account alone: anyone
+# could otherwise lock a reporter out during breaking news.
+AXES_ENABLED = env.bool("LOGIN_LIMITS_ENABLED", default=True)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(seconds=env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60))
+AXES_USERNAME_FORM_FIELD = "login"  # allauth's login form field
+AXES_USERNAME_CALLABLE = "fieldcast.accounts.login_limits.attempted_username"
+AXES_LOCKOUT_CALLABLE = "fieldcast.accounts.login_limits.lockout_response"
+AXES_HANDLER = "fieldcast.accounts.login_limits.LoginLimitHandler"
+# A refusal during a lockout neither counts nor extends it (an attacker cannot keep it going).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# Behind a TLS proxy the client address is the proxies' X-Forwarded-For entry: the number of
+# proxies in front of the web process (0: use the connection's own address).
+AXES_IPWARE_PROXY_COUNT = env.int("LOGIN_LIMITS_PROXY_COUNT", default=0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The account alone is never locked; past this many failures from all addresses together (within
+# the lockout window) each further try from a new address waits longer, doubling from
+# LOGIN_SLOWDOWN_BASE_SECONDS up to LOGIN_SLOWDOWN_MAX_SECONDS, and the owner is emailed once.
+LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=20)
+LOGIN_SLOWDOWN_BASE_SECONDS = env.int("LOGIN_SLOWDOWN_BASE_SECONDS", default=2)
+LOGIN_SLOWDOWN_MAX_SECONDS = env.int("LOGIN_SLOWDOWN_MAX_SECONDS", default=60)
+
+# --- Credentials (docs/security.md "Credentials") --------------------------------------------
+# An API token that has not been used for this many days stops working.
+API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=90)
+# Days between asking to delete an account and its deletion; logging in again cancels it.
+ACCOUNT_DELETION_COOLING_OFF_DAYS = env.int("ACCOUNT_DELETION_COOLING_OFF_DAYS", default=14)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if env("EMAIL_URL", default=""):

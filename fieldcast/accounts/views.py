@@ -17,8 +17,10 @@ from fieldcast.core.errors import ApplicationError
 
 
 def _profile_context(user: User, **extra: object) -> dict[str, object]:
+    token = ApiToken.objects.filter(user=user).first()
     return {
-        "token": ApiToken.objects.filter(user=user).first(),
+        "token": token,
+        "token_expires_at": services.api_token_expires_at(token=token) if token else None,
         "roles": user_roles(user=user),
         **extra,
     }
