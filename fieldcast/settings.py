@@ -331,11 +331,11 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
-# Behind a TLS proxy the client address is the proxies' X-Forwarded-For entry: the number of
-# proxies in front of the web process (0: use the connection's own address).
-AXES_IPWARE_PROXY_COUNT = env.int("LOGIN_LIMITS_PROXY_COUNT", default=0) or None
-if AXES_IPWARE_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client address is the connection's own, unless LOGIN_LIMITS_PROXY_COUNT proxies stand in
+# front of the web process: then the entry they appended to X-Forwarded-For (a client can write
+# anything to the left of it).
+LOGIN_LIMITS_PROXY_COUNT = env.int("LOGIN_LIMITS_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "fieldcast.accounts.login_limits.client_address"
 # The account alone is never locked; past this many failures from all addresses together (within
 # the lockout window) each further try from a new address waits longer, doubling from
 # LOGIN_SLOWDOWN_BASE_SECONDS up to LOGIN_SLOWDOWN_MAX_SECONDS, and the owner is emailed once.

@@ -60,6 +60,17 @@ def attempted_username(request: HttpRequest, credentials: dict[str, Any] | None)
     return None
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """The address a lockout is tied to (AXES_CLIENT_IP_CALLABLE); see LOGIN_LIMITS_PROXY_COUNT."""
+    proxies = settings.LOGIN_LIMITS_PROXY_COUNT
+    if proxies > 0:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
 def _account_failures(username: str, since: Any) -> tuple[int, Any]:
     """Failures for one account from every address within the window, and the latest one."""
     row = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
