@@ -348,6 +348,13 @@ LOGIN_SLOWDOWN_MAX_SECONDS = env.int("LOGIN_SLOWDOWN_MAX_SECONDS", default=60)
 API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=90)
 # Days between asking to delete an account and its deletion; logging in again cancels it.
 ACCOUNT_DELETION_COOLING_OFF_DAYS = env.int("ACCOUNT_DELETION_COOLING_OFF_DAYS", default=14)
+CELERY_IMPORTS.append("fieldcast.account_data.tasks")
+# Deletions that fell due are carried out by this periodic, idempotent task.
+CELERY_BEAT_SCHEDULE["account-data-erase-due"] = {
+    "task": "account_data.erase_due",
+    "schedule": env.int("ACCOUNT_DELETION_CHECK_EVERY_SECONDS", default=3600),
+    "options": {"queue": "default"},
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if env("EMAIL_URL", default=""):

@@ -44,6 +44,9 @@ class User(AbstractUser):
     # Set when the person asked to delete their account: it is deleted at this time unless they
     # cancel (or log in again) before.
     deletion_due_at = models.DateTimeField(_("deletion due"), null=True, blank=True, db_index=True)
+    # Set when the account was deleted: the row stays (published clips, the points ledger and
+    # audit trails point at it) with every personal field emptied.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -67,6 +70,9 @@ class User(AbstractUser):
 
     @property
     def public_name(self) -> str:
+        if self.erased_at is not None:
+            # The byline of clips the newsroom keeps after the account was deleted.
+            return str(_("Former reporter"))
         return self.display_name or self.email.split("@", 1)[0]
 
 

@@ -154,3 +154,41 @@ def profile_update(
     user.full_clean(exclude=["password"])
     user.save(update_fields=fields)
     return user
+
+
+@transaction.atomic
+def account_deletion_request(*, user: User, ip_address: str | None = None) -> User:
+    """Schedule the account's deletion after the cooling-off period (it can still be cancelled).
+
+    The API token stops at once: nothing should act for a person on their way out.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.deletion_due_at is None:
+        locked.deletion_due_at = timezone.now() + timedelta(
+            days=settings.ACCOUNT_DELETION_COOLING_OFF_DAYS
+        )
+        locked.save(update_fields=["deletion_due_at"])
+        ApiToken.objects.filter(user=locked).delete()
+        security_event_record(
+            kind=SecurityEventKind.DELETION_REQUESTED,
+            user=locked,
+            ip_address=ip_address,
+            detail={"due": locked.deletion_due_at.isoformat()},
+        )
+    user.deletion_due_at = locked.deletion_due_at
+    return user
+
+
+@transaction.atomic
+def account_deletion_cancel(*, user: User, ip_address: str | None = None) -> bool:
+    """Keep the account after all (a click on "cancel", or logging in again). True if it was due."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.deletion_due_at is None or locked.erased_at is not None:
+        return False
+    locked.deletion_due_at = None
+    locked.save(update_fields=["deletion_due_at"])
+    user.deletion_due_at = None
+    security_event_record(
+        kind=SecurityEventKind.DELETION_CANCELLED, user=locked, ip_address=ip_address
+    )
+    return True

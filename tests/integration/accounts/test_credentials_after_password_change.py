@@ -16,7 +16,7 @@ from fieldcast.accounts import services as account_services
 from fieldcast.accounts.models import ApiToken, SecurityEvent, User
 from fieldcast.core.errors import NotAuthenticated, PermissionDenied
 from ingest import services as ingest_services
-from ingest.models import LiveSource, SourceState, StreamKey
+from ingest.models import SourceState, StreamKey
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
