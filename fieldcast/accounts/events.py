@@ -25,7 +25,7 @@ class PasswordReplaced:
     suspected_compromise: bool
 
 
-PasswordReplacedHandler = Callable[[PasswordReplaced], None]
+PasswordReplacedHandler = Callable[[PasswordReplaced], object]  # return values are ignored
 _password_replaced: list[PasswordReplacedHandler] = []
 
 

@@ -96,7 +96,8 @@ def deletion_request(request: HttpRequest) -> HttpResponse:
         error = ValidationFailed(_("The password is not correct."), code="wrong_password")
         messages.error(request, error.message)
         return redirect(reverse("profile") + "#your-data")
-    services.account_deletion_request(user=user, ip_address=request.META.get("REMOTE_ADDR"))
+    user = services.account_deletion_request(user=user, ip_address=request.META.get("REMOTE_ADDR"))
+    assert user.deletion_due_at is not None  # noqa: S101 - the service just set it
     messages.warning(
         request,
         _(
