@@ -225,3 +225,21 @@ def test_forwarded_for_is_ignored_without_a_proxy(reporter) -> None:
 
     # then it changes nothing
     assert response.status_code == 429
+
+
+def test_reauthentication_counts_toward_the_same_limit(reporter) -> None:
+    # given a logged-in session asked to confirm its password (allauth's re-authentication)
+    client = Client()
+    client.force_login(reporter)
+
+    # when wrong passwords are typed there up to the limit
+    answers = [
+        client.post(
+            "/accounts/reauthenticate/", {"password": WRONG}, REMOTE_ADDR=ATTACKER
+        ).status_code
+        for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
+
+    # then the limiter answers 429, and the token endpoint is locked for that pair as well
+    assert answers[-1] == 429
+    assert _token(APIClient(), reporter.email, DEFAULT_PASSWORD).status_code == 429
