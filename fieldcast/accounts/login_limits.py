@@ -30,11 +30,11 @@ from django.core.mail import send_mail
 from django.db.models import Max, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fieldcast.accounts.models import SecurityEventKind, User
+from fieldcast.accounts.models import SecurityEvent, SecurityEventKind, User
 from fieldcast.accounts.services import security_event_record
 from fieldcast.core.errors import error_payload
 
@@ -99,7 +99,6 @@ class LoginLimitHandler(AxesDatabaseHandler):
         wait = self._account_wait(request, credentials)
         if wait > 0:
             request.fieldcast_retry_after = wait
-            request.fieldcast_slowed = True
             return False
         return True
 
@@ -110,17 +109,16 @@ class LoginLimitHandler(AxesDatabaseHandler):
         if request is None:
             return
         username = attempted_username(request, credentials)
+        # Tries refused during a lockout or a slowdown are not counted by axes
+        # (axes_failures_since_start stays None): they write nothing, so a flood of them cannot
+        # flood the security log either.
+        counted = request.axes_failures_since_start is not None
         if getattr(request, "axes_locked_out", False):
             if not hasattr(request, "fieldcast_retry_after"):
                 request.fieldcast_retry_after = self._pair_retry_after(request, credentials)
-            kind = (
-                SecurityEventKind.LOGIN_SLOWED
-                if getattr(request, "fieldcast_slowed", False)
-                else SecurityEventKind.LOGIN_LOCKED_OUT
-            )
-            self._record(kind, username, request)
-            return
-        if username:
+            if counted:  # this failure started the lockout: one entry per lockout
+                self._record(SecurityEventKind.LOGIN_LOCKED_OUT, username, request)
+        if counted and username:
             self._maybe_tell_owner(username, request)
 
     # --- helpers ------------------------------------------------------------------------------
@@ -155,13 +153,25 @@ class LoginLimitHandler(AxesDatabaseHandler):
         return max(0, math.ceil(remaining))
 
     def _maybe_tell_owner(self, username: str, request: Any) -> None:
-        failures, _latest = _account_failures(username, self._window_start(request))
-        if failures != settings.LOGIN_SLOWDOWN_AFTER:
+        since = self._window_start(request)
+        failures, _latest = _account_failures(username, since)
+        if failures < settings.LOGIN_SLOWDOWN_AFTER:
             return
         user = User.objects.filter(email=username, is_active=True).first()
         if user is None:
             return
+        told = SecurityEvent.objects.filter(
+            user=user, kind=SecurityEventKind.LOGIN_SLOWED, created_at__gte=since
+        )
+        if told.exists():  # once per window
+            return
         self._record(SecurityEventKind.LOGIN_SLOWED, username, request, user=user)
+        # In the site's language: the request's is whatever the person guessing passwords chose.
+        with translation.override(settings.LANGUAGE_CODE):
+            self._tell_owner(user, failures)
+
+    @staticmethod
+    def _tell_owner(user: User, failures: int) -> None:
         send_mail(
             _("[Fieldcast] Many wrong passwords for your account"),
             _(
