@@ -298,11 +298,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "fieldcast.accounts.adapters.AccountAdapter"
+# Password change and reset revoke credentials; the current password goes through the limiter.
 ACCOUNT_FORMS = {
     "signup": "fieldcast.accounts.forms.SignupForm",
-    # The current password goes through the login limiter like every other password.
     "change_password": "fieldcast.accounts.forms.ChangePasswordForm",
-    # A change or a reset revokes the API token and browser go-live keys.
     "reset_password_from_key": "fieldcast.accounts.forms.ResetPasswordKeyForm",
 }
 SOCIALACCOUNT_ADAPTER = "fieldcast.accounts.adapters.SocialAccountAdapter"
@@ -331,25 +330,21 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
-# The client address is the connection's own, unless LOGIN_LIMITS_PROXY_COUNT proxies stand in
-# front of the web process: then the entry they appended to X-Forwarded-For (a client can write
-# anything to the left of it).
+# The client address: the connection's own, or with LOGIN_LIMITS_PROXY_COUNT proxies in front,
+# the X-Forwarded-For entry they appended (a client can write anything to the left of it).
 LOGIN_LIMITS_PROXY_COUNT = env.int("LOGIN_LIMITS_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "fieldcast.accounts.login_limits.client_address"
-# The account alone is never locked; past this many failures from all addresses together (within
-# the lockout window) each further try from a new address waits longer, doubling from
-# LOGIN_SLOWDOWN_BASE_SECONDS up to LOGIN_SLOWDOWN_MAX_SECONDS, and the owner is emailed once.
+# The account alone is never locked: past LOGIN_SLOWDOWN_AFTER failures from all addresses, a new
+# address waits longer and longer (base doubling up to max seconds); the owner is emailed once.
 LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=20)
 LOGIN_SLOWDOWN_BASE_SECONDS = env.int("LOGIN_SLOWDOWN_BASE_SECONDS", default=2)
 LOGIN_SLOWDOWN_MAX_SECONDS = env.int("LOGIN_SLOWDOWN_MAX_SECONDS", default=60)
 
 # --- Credentials (docs/security.md "Credentials") --------------------------------------------
-# An API token that has not been used for this many days stops working.
 API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=90)
 # Days between asking to delete an account and its deletion; logging in again cancels it.
 ACCOUNT_DELETION_COOLING_OFF_DAYS = env.int("ACCOUNT_DELETION_COOLING_OFF_DAYS", default=14)
-CELERY_IMPORTS.append("fieldcast.account_data.tasks")
-# Deletions that fell due are carried out by this periodic, idempotent task.
+CELERY_IMPORTS.append("fieldcast.account_data.tasks")  # due deletions, periodic and idempotent
 CELERY_BEAT_SCHEDULE["account-data-erase-due"] = {
     "task": "account_data.erase_due",
     "schedule": env.int("ACCOUNT_DELETION_CHECK_EVERY_SECONDS", default=3600),
