@@ -13,7 +13,16 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from community.models import ChatMessage, Comment, CommentLike, CommentState, Follow, VideoLike
+from community.models import (
+    ChatMessage,
+    Comment,
+    CommentLike,
+    CommentState,
+    Follow,
+    Notification,
+    StoryFollow,
+    VideoLike,
+)
 from fieldcast.accounts.models import ApiToken, SecurityEvent, SecurityEventKind, User
 from fieldcast.accounts.services import pseudonym, security_event_record
 from fieldcast.points.models import PointEvent
@@ -124,6 +133,8 @@ def account_erase(*, user_id: int, now: datetime | None = None) -> bool:
     CommentLike.objects.filter(user=user).delete()
     Follow.objects.filter(follower=user).delete()
     Follow.objects.filter(reporter=user).delete()
+    StoryFollow.objects.filter(user=user).delete()
+    Notification.objects.filter(recipient=user).delete()
     ApiToken.objects.filter(user=user).delete()
     StreamKey.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
     EmailAddress.objects.filter(user=user).delete()
