@@ -75,7 +75,8 @@ class ApiTokenApi(APIView):
                 raise NotAuthenticated(
                     _("Log in, or send your email and password, to get an API token.")
                 )
-            user = authenticate(request._request, email=email.lower(), password=password)
+            # Through `authenticate(request=...)`: the login limiter counts this password too.
+            user = authenticate(request=request._request, email=email.lower(), password=password)
             if user is None:
                 raise NotAuthenticated(
                     _("The email address and password do not match an active account."),
@@ -129,7 +130,7 @@ class AccountDeletionApi(APIView):
         body.is_valid(raise_exception=True)
         password = body.validated_data.get("password", "")
         if user.has_usable_password() and (
-            authenticate(request._request, email=user.email, password=password) is None
+            authenticate(request=request._request, email=user.email, password=password) is None
         ):
             raise ValidationFailed(
                 _("The password is not correct."),

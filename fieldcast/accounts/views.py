@@ -84,7 +84,7 @@ def password_confirmed(request: HttpRequest, user: User, password: str) -> bool:
     """Check a password through `authenticate`, so the login limiter counts a wrong one."""
     if not user.has_usable_password():
         return True  # an account made through a social provider has no password to confirm
-    return authenticate(request, email=user.email, password=password) is not None
+    return authenticate(request=request, email=user.email, password=password) is not None
 
 
 @login_required

@@ -243,3 +243,20 @@ def test_reauthentication_counts_toward_the_same_limit(reporter) -> None:
     # then the limiter answers 429, and the token endpoint is locked for that pair as well
     assert answers[-1] == 429
     assert _token(APIClient(), reporter.email, DEFAULT_PASSWORD).status_code == 429
+
+
+def test_the_admin_login_counts_toward_the_same_limit(staff_user) -> None:
+    # when wrong passwords are typed on the admin's own login page up to the limit
+    client = Client()
+    answers = [
+        client.post(
+            "/admin/login/",
+            {"username": staff_user.email, "password": WRONG},
+            REMOTE_ADDR=ATTACKER,
+        ).status_code
+        for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
+
+    # then the last is refused with 429, and the token endpoint is locked for that pair too
+    assert answers[-1] == 429
+    assert _token(APIClient(), staff_user.email, DEFAULT_PASSWORD).status_code == 429
