@@ -98,7 +98,7 @@
           headers: { "X-CSRFToken": config.csrf, "Content-Type": "application/x-www-form-urlencoded" },
           body: "assignment=" + encodeURIComponent(config.assignment || ""),
         });
-        if (!keyResponse.ok) {
+        if (!keyResponse.ok || keyResponse.redirected) {  // redirected: the session ended
           let message = "";
           try { message = (await keyResponse.json()).error.message; } catch (e) { /* not JSON */ }
           wanted = false;
