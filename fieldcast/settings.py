@@ -8,6 +8,7 @@ mode. See docs/configuration.md for every variable.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "axes",
     "fieldcast.core",
     "fieldcast.accounts",
     "fieldcast.videos",
@@ -79,6 +81,8 @@ MIDDLEWARE = [
     "fieldcast.accounts.middleware.ExpiredSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last: turns a refused password (request.axes_locked_out) into the 429 lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fieldcast.urls"
@@ -268,6 +272,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out (account, address) pair before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -293,11 +299,58 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "fieldcast.accounts.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "fieldcast.accounts.forms.SignupForm"}
+# Password change and reset revoke credentials; the current password goes through the limiter.
+ACCOUNT_FORMS = {
+    "signup": "fieldcast.accounts.forms.SignupForm",
+    "change_password": "fieldcast.accounts.forms.ChangePasswordForm",
+    "reset_password_from_key": "fieldcast.accounts.forms.ResetPasswordKeyForm",
+}
 SOCIALACCOUNT_ADAPTER = "fieldcast.accounts.adapters.SocialAccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Fieldcast] "
-ACCOUNT_PREVENT_ENUMERATION = False  # a taken email gets a clear message on sign-up
+# A taken email on sign-up, or an unknown one on password reset, gets the same answer as any
+# other: the address's owner is emailed instead, so the pages do not tell who has an account.
+ACCOUNT_PREVENT_ENUMERATION = True
+# django-axes is the one limiter for every way a password is presented (docs/security.md):
+# allauth's own login-failure limit is off so the two never disagree.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
 SOCIALACCOUNT_PROVIDERS = env.json("SOCIALACCOUNT_PROVIDERS", default={})
+
+# --- Login limits (django-axes; docs/security.md "Login limits") ------------------------------
+# Wrong passwords lock out the (account, client address) pair, never the account alone: anyone
+# could otherwise lock a reporter out during breaking news.
+AXES_ENABLED = env.bool("LOGIN_LIMITS_ENABLED", default=True)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(seconds=env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60))
+AXES_USERNAME_FORM_FIELD = "login"  # allauth's login form field
+AXES_USERNAME_CALLABLE = "fieldcast.accounts.login_limits.attempted_username"
+AXES_LOCKOUT_CALLABLE = "fieldcast.accounts.login_limits.lockout_response"
+AXES_HANDLER = "fieldcast.accounts.login_limits.LoginLimitHandler"
+# A refusal during a lockout neither counts nor extends it (an attacker cannot keep it going).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# The client address: the connection's own, or with LOGIN_LIMITS_PROXY_COUNT proxies in front,
+# the X-Forwarded-For entry they appended (a client can write anything to the left of it).
+LOGIN_LIMITS_PROXY_COUNT = env.int("LOGIN_LIMITS_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "fieldcast.accounts.login_limits.client_address"
+# The account alone is never locked: past LOGIN_SLOWDOWN_AFTER failures from all addresses, a new
+# address waits longer and longer (base doubling up to max seconds); the owner is emailed once.
+LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=20)
+LOGIN_SLOWDOWN_BASE_SECONDS = env.int("LOGIN_SLOWDOWN_BASE_SECONDS", default=2)
+LOGIN_SLOWDOWN_MAX_SECONDS = env.int("LOGIN_SLOWDOWN_MAX_SECONDS", default=60)
+
+# --- Credentials (docs/security.md "Credentials") --------------------------------------------
+API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=90)
+# Days between asking to delete an account and its deletion; logging in again cancels it.
+ACCOUNT_DELETION_COOLING_OFF_DAYS = env.int("ACCOUNT_DELETION_COOLING_OFF_DAYS", default=14)
+CELERY_IMPORTS.append("fieldcast.account_data.tasks")  # due deletions, periodic and idempotent
+CELERY_BEAT_SCHEDULE["account-data-erase-due"] = {
+    "task": "account_data.erase_due",
+    "schedule": env.int("ACCOUNT_DELETION_CHECK_EVERY_SECONDS", default=3600),
+    "options": {"queue": "default"},
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if env("EMAIL_URL", default=""):

@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from community.feed import views as feed_views
+from fieldcast.account_data import views as account_data_views
 from fieldcast.accounts import api as accounts_api
 from fieldcast.accounts import views as accounts_views
 from fieldcast.core import views as core_views
@@ -15,6 +16,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("auth/token/", accounts_api.ApiTokenApi.as_view(), name="api-token"),
     path("me/", accounts_api.MeApi.as_view(), name="api-me"),
+    path("me/export/", account_data_views.AccountDataExportApi.as_view(), name="api-me-export"),
+    path("me/deletion/", accounts_api.AccountDeletionApi.as_view(), name="api-me-deletion"),
     path("points/", include("fieldcast.points.api_urls")),
     path("live/", include("ingest.api_urls")),
     path("programs/", include(program_urls.api_urlpatterns)),
@@ -33,6 +36,13 @@ urlpatterns = [
     path("accounts/profile/token/", accounts_views.token_create, name="profile-token-create"),
     path(
         "accounts/profile/token/revoke/", accounts_views.token_revoke, name="profile-token-revoke"
+    ),
+    path("accounts/profile/export/", account_data_views.export_download, name="profile-export"),
+    path("accounts/profile/delete/", accounts_views.deletion_request, name="profile-delete"),
+    path(
+        "accounts/profile/delete/cancel/",
+        accounts_views.deletion_cancel,
+        name="profile-delete-cancel",
     ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -20,7 +20,7 @@ from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ApplicationError, NotAuthenticated, ValidationFailed
-from ingest import selectors, services
+from ingest import credentials, selectors, services
 from ingest.media.registry import live_ingest
 from ingest.media.srt import srt_listeners
 from ingest.media.whip import MAX_OFFER_BYTES, whip_publish
@@ -76,6 +76,16 @@ def key_rotate(request: HttpRequest, key_id: int) -> HttpResponse:
     except ApplicationError as error:
         return _keys_response(request, error=error.message)
     return _keys_response(request, **_new_secret_context(key, secret))
+
+
+@login_required
+@require_POST
+def keys_rotate_all(request: HttpRequest) -> HttpResponse:
+    """New secrets for all the reporter's stream keys at once (offered after a password change)."""
+    rotated = credentials.stream_keys_rotate_all(user=request.user)  # type: ignore[arg-type]
+    return _keys_response(
+        request, new_secrets=[{"key": key, "secret": secret} for key, secret in rotated]
+    )
 
 
 @login_required
@@ -260,22 +270,41 @@ def _go_live_strings() -> dict[str, str]:
 
 @login_required
 def go_live(request: HttpRequest) -> HttpResponse:
-    """The reporter's go-live page: camera, quality, state and stats; publishes over WHIP."""
+    """The reporter's go-live page: camera, quality, state and stats; publishes over WHIP.
+
+    Loading the page changes nothing (a GET must not): the page asks for its key by POST when
+    the reporter presses "Go live", so another tab left open keeps its own secret.
+    """
     user: User = request.user  # type: ignore[assignment]
     if not roles.has_role_permission(user, "go_live"):
         raise DjangoPermissionDenied
-    # `?assignment=<id>` (the assignment page's "Go live for this"): the stream answers that call.
-    _key, secret = services.stream_key_for_go_live_page(
-        user=user, assignment_ref=request.GET.get("assignment", "")[:64]
-    )
     config = {
         "whipUrl": reverse("ingest:whip"),
-        "secret": secret,
+        "keyUrl": reverse("ingest:go-live-key"),
+        "csrf": get_token(request),
+        # `?assignment=<id>` (the assignment page's "Go live for this"): the stream answers it.
+        "assignment": request.GET.get("assignment", "")[:64],
         "wsBase": "/ws/live/sources/",
         "iceServers": settings.ICE_SERVERS,
         "presets": QUALITY_PRESETS,
     }
     return render(request, "ingest/go_live.html", {"config": config, "strings": _go_live_strings()})
+
+
+@login_required
+@require_POST
+def go_live_key(request: HttpRequest) -> JsonResponse:
+    """The go-live page's secret for this session (its browser key, renewed): JSON `{secret}`."""
+    try:
+        _key, secret = services.stream_key_for_go_live_page(
+            user=request.user,  # type: ignore[arg-type]
+            assignment_ref=request.POST.get("assignment", "")[:64],
+        )
+    except ApplicationError as error:
+        return JsonResponse(error.as_dict(), status=int(error.status_code))
+    response = JsonResponse({"secret": secret})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

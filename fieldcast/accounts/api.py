@@ -16,7 +16,7 @@ from fieldcast.accounts import services
 from fieldcast.accounts.models import User
 from fieldcast.accounts.selectors import user_capabilities, user_roles
 from fieldcast.core.error_codes import ErrorCode
-from fieldcast.core.errors import NotAuthenticated, PermissionDenied
+from fieldcast.core.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 
 
 class MeSerializer(serializers.Serializer):
@@ -76,7 +76,8 @@ class ApiTokenApi(APIView):
                 raise NotAuthenticated(
                     _("Log in, or send your email and password, to get an API token.")
                 )
-            user = authenticate(request._request, email=email.lower(), password=password)
+            # Through `authenticate(request=...)`: the login limiter counts this password too.
+            user = authenticate(request=request._request, email=email.lower(), password=password)
             if user is None:
                 raise NotAuthenticated(
                     _("The email address and password do not match an active account."),
@@ -101,4 +102,52 @@ class ApiTokenApi(APIView):
         if not request.user.is_authenticated:
             raise NotAuthenticated()
         services.api_token_revoke(user=request.user)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeletionRequestSerializer(serializers.Serializer):
+    password = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
+class AccountDeletionApi(APIView):
+    """Ask for the account's deletion (after a cooling-off period), or cancel it."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        request=DeletionRequestSerializer,
+        responses={
+            202: inline_serializer(
+                "AccountDeletionScheduled", {"due_at": serializers.DateTimeField()}
+            )
+        },
+        summary="Schedule my account's deletion",
+        description="Send your password. The account is deleted after "
+        "ACCOUNT_DELETION_COOLING_OFF_DAYS days unless you cancel or log in again.",
+    )
+    def post(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        body = DeletionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        password = body.validated_data.get("password", "")
+        if user.has_usable_password() and (
+            authenticate(request=request._request, email=user.email, password=password) is None
+        ):
+            raise ValidationFailed(
+                _("The password is not correct."),
+                code=ErrorCode.WRONG_PASSWORD,
+                fields={"password": [_("The password is not correct.")]},
+            )
+        services.account_deletion_request(user=user, ip_address=request.META.get("REMOTE_ADDR"))
+        return Response({"due_at": user.deletion_due_at}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={204: None}, summary="Cancel my account's deletion")
+    def delete(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        if not services.account_deletion_cancel(
+            user=user, ip_address=request.META.get("REMOTE_ADDR")
+        ):
+            raise NotFound(
+                _("Your account is not scheduled for deletion."), code=ErrorCode.NOT_SCHEDULED
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)

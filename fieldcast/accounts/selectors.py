@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+from django.utils import timezone
 
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import ApiToken, User
@@ -10,9 +15,13 @@ from fieldcast.accounts.services import hash_api_key
 
 
 def api_token_for_key(*, key: str) -> ApiToken | None:
+    """The active token with this key: its owner is active and it was used (or created) within
+    API_TOKEN_IDLE_DAYS; an idle token has expired."""
+    cutoff = timezone.now() - timedelta(days=settings.API_TOKEN_IDLE_DAYS)
+    recent = Q(last_used_at__gte=cutoff) | Q(last_used_at__isnull=True, created_at__gte=cutoff)
     return (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_api_key(key), user__is_active=True)
+        .filter(recent, key_hash=hash_api_key(key), user__is_active=True)
         .first()
     )
 

@@ -1,19 +1,23 @@
-"""Writes about people: roles, API tokens, profiles."""
+"""Writes about people: roles, API tokens, profiles, password changes, the security log."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from fieldcast.accounts import roles
-from fieldcast.accounts.models import ApiToken, User
+from fieldcast.accounts.events import PasswordReplaced, announce_password_replaced
+from fieldcast.accounts.models import ApiToken, SecurityEvent, SecurityEventKind, User
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import NotFound, PermissionDenied, ValidationFailed
 
@@ -23,6 +27,53 @@ _LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 def hash_api_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def pseudonym(user_id: int) -> str:
+    """A stable id for the security log that does not name the person (it outlives deletion)."""
+    return salted_hmac("fieldcast.accounts.pseudonym", str(user_id)).hexdigest()[:20]
+
+
+def security_event_record(
+    *,
+    kind: str,
+    user: User | None,
+    ip_address: str | None = None,
+    detail: dict[str, object] | None = None,
+) -> SecurityEvent:
+    """Append one entry to the accounts' audit trail."""
+    return SecurityEvent.objects.create(
+        kind=kind,
+        user=user,
+        subject=pseudonym(user.pk) if user is not None else "",
+        ip_address=ip_address or None,
+        detail=detail or {},
+    )
+
+
+@transaction.atomic
+def password_replaced(*, user: User, reset: bool, ip_address: str | None = None) -> int:
+    """After a password change (`reset=False`) or a reset through the emailed link (`reset=True`).
+
+    The API token stops working in both cases: a program that held it must be given a new one.
+    Browser go-live keys are revoked by ingest, which hears `PasswordReplaced` after commit; after
+    a reset (suspected compromise) ingest also ends the live sessions that used them. Stream
+    keys are the person's choice to rotate (the page they land on offers it). Returns the number
+    of API tokens revoked.
+    """
+    revoked, _rows = ApiToken.objects.filter(user=user).delete()
+    if reset:
+        # Whoever followed the emailed link controls the address: their locked-out devices may
+        # try again at once.
+        AccessAttempt.objects.filter(username=user.email).delete()
+    security_event_record(
+        kind=SecurityEventKind.PASSWORD_RESET if reset else SecurityEventKind.PASSWORD_CHANGED,
+        user=user,
+        ip_address=ip_address,
+        detail={"api_tokens_revoked": revoked},
+    )
+    announce_password_replaced(PasswordReplaced(user_id=user.pk, suspected_compromise=reset))
+    return revoked
 
 
 @transaction.atomic
@@ -75,6 +126,11 @@ def api_token_revoke(*, user: User) -> None:
         raise NotFound(_("You have no API token to revoke."), code=ErrorCode.NO_TOKEN)
 
 
+def api_token_expires_at(*, token: ApiToken) -> datetime:
+    """A token stops working API_TOKEN_IDLE_DAYS after its last use (or its creation)."""
+    return (token.last_used_at or token.created_at) + timedelta(days=settings.API_TOKEN_IDLE_DAYS)
+
+
 def api_token_touch(*, token: ApiToken) -> None:
     """Record use, at most every few minutes so authentication stays a read."""
     now = timezone.now()
@@ -101,3 +157,41 @@ def profile_update(
     user.full_clean(exclude=["password"])
     user.save(update_fields=fields)
     return user
+
+
+@transaction.atomic
+def account_deletion_request(*, user: User, ip_address: str | None = None) -> User:
+    """Schedule the account's deletion after the cooling-off period (it can still be cancelled).
+
+    The API token stops at once: nothing should act for a person on their way out.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.deletion_due_at is None:
+        locked.deletion_due_at = timezone.now() + timedelta(
+            days=settings.ACCOUNT_DELETION_COOLING_OFF_DAYS
+        )
+        locked.save(update_fields=["deletion_due_at"])
+        ApiToken.objects.filter(user=locked).delete()
+        security_event_record(
+            kind=SecurityEventKind.DELETION_REQUESTED,
+            user=locked,
+            ip_address=ip_address,
+            detail={"due": locked.deletion_due_at.isoformat()},
+        )
+    user.deletion_due_at = locked.deletion_due_at
+    return user
+
+
+@transaction.atomic
+def account_deletion_cancel(*, user: User, ip_address: str | None = None) -> bool:
+    """Keep the account after all (a click on "cancel", or logging in again). True if it was due."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.deletion_due_at is None or locked.erased_at is not None:
+        return False
+    locked.deletion_due_at = None
+    locked.save(update_fields=["deletion_due_at"])
+    user.deletion_due_at = None
+    security_event_record(
+        kind=SecurityEventKind.DELETION_CANCELLED, user=locked, ip_address=ip_address
+    )
+    return True

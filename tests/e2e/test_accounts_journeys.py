@@ -7,6 +7,7 @@ import re
 import urllib.request
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer
@@ -88,3 +89,57 @@ def test_create_api_token_and_call_me(server: LiveServer, page: Page) -> None:
         me = json.load(response)
     assert me["email"] == "token@example.org"
     assert me["roles"] == ["viewer", "reporter"]
+
+
+def _log_in(page: Page, server: LiveServer, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.click("main form button[type=submit]")
+
+
+def test_too_many_wrong_passwords_show_the_lockout_page(server: LiveServer, page: Page) -> None:
+    # given a reporter's account
+    user = UserFactory(email="locked@example.org", roles=["reporter"])
+
+    # when someone types a wrong password again and again
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _log_in(page, server, user.email, "not-the-password")
+
+    # then a page says why and how long, and offers a password reset; the right password
+    # from this browser is refused too
+    lockout = page.get_by_test_id("lockout")
+    expect(lockout).to_contain_text("Too many failed login attempts. Try again in 15 minutes")
+    expect(page.get_by_role("link", name="Reset your password")).to_be_visible()
+    _log_in(page, server, user.email)
+    expect(page.get_by_test_id("lockout")).to_be_visible()
+
+
+def test_export_data_then_ask_for_deletion_and_change_your_mind(
+    server: LiveServer, page: Page
+) -> None:
+    # given a reporter logged in on their profile page
+    user = UserFactory(email="leaving@example.org", roles=["reporter"])
+    _log_in(page, server, user.email)
+    page.goto(f"{server.url}/accounts/profile/")
+
+    # when they download their data
+    with page.expect_download() as download_info:
+        page.get_by_test_id("export-data").click()
+    download = download_info.value
+
+    # then the file holds their profile
+    assert download.suggested_filename == f"fieldcast-data-{user.pk}.json"
+    with open(download.path(), encoding="utf-8") as exported:
+        assert json.load(exported)["profile"]["email"] == "leaving@example.org"
+
+    # when they ask to delete their account, with their password
+    page.fill("#delete-password", DEFAULT_PASSWORD)
+    page.get_by_test_id("request-deletion").click()
+
+    # then the page says when it will happen, and they can change their mind
+    expect(page.get_by_test_id("deletion-scheduled")).to_be_visible()
+    page.get_by_test_id("cancel-deletion").click()
+    expect(page.get_by_test_id("request-deletion")).to_be_visible()
+    user.refresh_from_db()
+    assert user.deletion_due_at is None

@@ -134,6 +134,12 @@ def points_adjust(
     """A staff correction of `points` (a non-zero whole number, either sign), always with a reason."""
     if not roles.has_role_permission(staff, "promote_reporter"):
         raise PermissionDenied(_("Only staff can adjust points."))
+    if staff.pk == user.pk:
+        # Nobody moves their own standing: a second staff member makes the correction.
+        raise PermissionDenied(
+            _("You cannot adjust your own points: ask another staff member."),
+            code=ErrorCode.OWN_POINTS,
+        )
     amount = _whole_number(points)
     reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}

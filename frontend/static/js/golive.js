@@ -89,6 +89,25 @@
       }
     });
     try {
+      if (!config.secret) {
+        // The page's stream key secret is issued on request (a POST: loading the page changes
+        // nothing), once per go-live session; reconnects reuse it.
+        const keyResponse = await fetch(config.keyUrl, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "X-CSRFToken": config.csrf, "Content-Type": "application/x-www-form-urlencoded" },
+          body: "assignment=" + encodeURIComponent(config.assignment || ""),
+        });
+        if (!keyResponse.ok || keyResponse.redirected) {  // redirected: the session ended
+          let message = "";
+          try { message = (await keyResponse.json()).error.message; } catch (e) { /* not JSON */ }
+          wanted = false;
+          teardown();
+          show("idle", t.refused + " " + message);
+          return;
+        }
+        config.secret = (await keyResponse.json()).secret;
+      }
       await peer.setLocalDescription(await peer.createOffer());
       await waitForIce(peer);
       const title = encodeURIComponent(titleInput.value.trim());

@@ -86,3 +86,17 @@ def test_password_reset_for_an_unknown_email_sends_nothing(
 
     # then no reset link is sent anywhere
     assert all("/accounts/password/reset/key/" not in mail.body for mail in mailoutbox)
+
+
+def test_password_reset_answers_the_same_for_known_and_unknown_emails(
+    client: Client, reporter: User, mailoutbox: list
+) -> None:
+    # when a reset is asked for an account that exists and for one that does not
+    known = client.post("/accounts/password/reset/", {"email": reporter.email})
+    unknown = Client().post("/accounts/password/reset/", {"email": "nobody@example.org"})
+
+    # then both get the same answer: the page does not tell who has an account
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    # and only the real account's owner gets a reset link
+    links = [m.to for m in mailoutbox if "/accounts/password/reset/key/" in m.body]
+    assert links == [[reporter.email]]

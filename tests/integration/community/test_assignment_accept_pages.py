@@ -123,9 +123,12 @@ def test_go_live_page_ties_its_stream_key_to_the_assignment(editor, reporter):
     assignment = _publish(editor)
 
     # when
-    response = _client(reporter).get(f"/live/go/?assignment={assignment.pk}")
+    client = _client(reporter)
+    page = client.get(f"/live/go/?assignment={assignment.pk}")
+    response = client.post("/live/go/key/", {"assignment": str(assignment.pk)})
 
-    # then
+    # then (the page carries the assignment; its key, asked for by POST, is tied to it)
+    assert page.status_code == 200
     assert response.status_code == 200
     key = StreamKey.objects.get(user=reporter, for_browser=True, revoked_at__isnull=True)
     assert key.assignment_ref == assignment.ref

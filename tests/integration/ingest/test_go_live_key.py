@@ -1,4 +1,5 @@
-"""The go-live page's stream key: one per reporter, its secret renewed each time the page opens."""
+"""The go-live page's stream key: one per reporter, its secret renewed each time the page asks for
+it by POST; loading the page changes nothing."""
 
 from __future__ import annotations
 
@@ -52,12 +53,65 @@ def test_leftover_browser_keys_are_revoked_when_the_page_opens(reporter) -> None
     ) == [older, own]
 
 
-def test_the_page_opened_many_times_leaves_one_browser_key(reporter) -> None:
+def _keys_state() -> list[tuple]:
+    return list(
+        StreamKey.objects.order_by("pk").values_list(
+            "pk", "key_hash", "prefix", "rotated_at", "revoked_at", "assignment_ref"
+        )
+    )
+
+
+def test_loading_the_page_changes_no_key(reporter) -> None:
+    # given a reporter whose go-live page already holds a key
+    client = Client()
+    client.force_login(reporter)
+    assert client.post("/live/go/key/").status_code == 200
+    before = _keys_state()
+
+    # when the page is loaded again and again (GET)
+    statuses = [client.get("/live/go/").status_code for _ in range(5)]
+
+    # then nothing about the keys changed, and no secret is in the page
+    assert statuses == [200] * 5
+    assert _keys_state() == before
+    assert "fck_" not in client.get("/live/go/").content.decode()
+
+
+def test_an_open_go_live_tab_keeps_working_when_the_page_loads_in_another_tab(reporter) -> None:
+    # given a first tab that asked for its key (the reporter pressed "Go live")
+    client = Client()
+    client.force_login(reporter)
+    first = client.post("/live/go/key/")
+    secret = first.json()["secret"]
+
+    # when the page is loaded in a second tab
+    assert client.get("/live/go/").status_code == 200
+
+    # then the first tab's secret still starts (and resumes) its stream
+    grant = services.source_publish_start(secret=secret, protocol="whip", session_id="tab-1")
+    assert grant.source.reporter_id == reporter.pk
+    assert first["Cache-Control"] == "no-store"
+
+
+def test_the_key_is_issued_by_post_only(reporter) -> None:
+    # given a logged-in reporter
     client = Client()
     client.force_login(reporter)
 
-    statuses = [client.get("/live/go/").status_code for _ in range(5)]
+    # when the key URL is fetched with GET
+    response = client.get("/live/go/key/")
 
-    assert statuses == [200] * 5
-    assert StreamKey.objects.filter(user=reporter).count() == 1
-    assert StreamKey.objects.filter(user=reporter, revoked_at__isnull=True).count() == 1
+    # then it is refused and nothing is created
+    assert response.status_code == 405
+    assert StreamKey.objects.count() == 0
+
+
+def test_a_viewer_gets_no_go_live_key(viewer) -> None:
+    client = Client()
+    client.force_login(viewer)
+
+    response = client.post("/live/go/key/")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+    assert StreamKey.objects.count() == 0

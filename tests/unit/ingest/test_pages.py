@@ -13,26 +13,29 @@ from ingest.models import StreamKey
 pytestmark = pytest.mark.django_db
 
 
-def test_go_live_page_gives_the_reporter_a_fresh_page_key(client, reporter) -> None:
+def test_go_live_page_asks_for_its_key_by_post(client, reporter) -> None:
     # given
     client.force_login(reporter)
 
-    # when the page opens twice
-    first = client.get(reverse("ingest:go-live"))
-    second = client.get(reverse("ingest:go-live"))
+    # when the page opens, and then asks for its key (the reporter pressed "Go live")
+    page = client.get(reverse("ingest:go-live"))
+    issued = client.post(reverse("ingest:go-live-key"))
 
-    # then there is one page key whose secret is the latest page's
-    assert first.status_code == second.status_code == 200
+    # then the page holds no secret, only where to ask for one; the key answers with the secret
+    # of the reporter's one page key
+    assert page.status_code == 200
     config = json.loads(
-        second.content.decode()
+        page.content.decode()
         .split('id="golive-config" type="application/json">')[1]
         .split("</script>")[0]
     )
-    key = StreamKey.objects.get(for_browser=True)
-    assert key.key_hash == services.hash_stream_key(config["secret"])
+    assert "secret" not in config
+    assert config["keyUrl"] == "/live/go/key/"
     assert config["whipUrl"] == "/live/whip/"
     assert [p["id"] for p in config["presets"]] == ["3g", "4g", "wifi"]
     assert config["presets"][0] == {"id": "3g", "height": 360, "fps": 15, "bitrate": 350_000}
+    key = StreamKey.objects.get(for_browser=True)
+    assert key.key_hash == services.hash_stream_key(issued.json()["secret"])
 
 
 def test_go_live_page_is_refused_to_a_viewer(client, viewer) -> None:

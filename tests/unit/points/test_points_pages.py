@@ -13,13 +13,13 @@ from community.audience.services import view_record
 from community.comments.services import comment_create
 from fieldcast.points.models import PointEvent, PointsAccount
 from fieldcast.points.services import activity_record, points_award
-from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory
+from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _login(client, user) -> None:
-    assert client.login(email=user.email, password=DEFAULT_PASSWORD)
+    client.force_login(user)
 
 
 def test_profile_shows_level_total_and_nudge(client, reporter) -> None:

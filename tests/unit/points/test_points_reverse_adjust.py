@@ -7,6 +7,7 @@ import pytest
 from fieldcast.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fieldcast.points.models import PointEvent, PointsAccount
 from fieldcast.points.services import points_adjust, points_award, points_reverse
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +137,28 @@ def test_adjustment_by_non_staff_is_refused(editor, reporter) -> None:
         points_adjust(user=reporter, points=10, reason="friend", staff=editor)
 
     assert PointEvent.objects.count() == 0
+
+
+def test_staff_cannot_adjust_their_own_points(staff_user) -> None:
+    # given a staff member with some points
+    points_award(user=staff_user, rule="video_published", obj="v:1", key="vp:1")
+    before = _snapshot()
+
+    # when they try to adjust their own points
+    with pytest.raises(PermissionDenied) as error:
+        points_adjust(user=staff_user, points=500, reason="Great work", staff=staff_user)
+
+    # then it is refused and the ledger is untouched
+    assert error.value.code == "own_points"
+    assert _snapshot() == before
+
+
+def test_another_staff_member_can_adjust_a_staff_members_points(staff_user) -> None:
+    # given a second staff member
+    colleague = UserFactory(roles=["reporter", "editor", "staff"], is_staff=True)
+
+    # when they adjust the first one's points
+    event = points_adjust(user=staff_user, points=20, reason="Field trip", staff=colleague)
+
+    # then it is recorded
+    assert (event.points, event.actor_id) == (20, colleague.pk)

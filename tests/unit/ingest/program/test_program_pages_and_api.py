@@ -10,14 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from fieldcast.navigation import navigation
 from ingest.models import ProgramLogEntry, SourceState
 from ingest.program import services
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _client(user) -> Client:
     client = Client()
-    assert client.login(email=user.email, password=DEFAULT_PASSWORD)
+    client.force_login(user)
     return client
 
 

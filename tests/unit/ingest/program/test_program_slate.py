@@ -13,7 +13,6 @@ from PIL import Image
 from fieldcast.core.errors import PermissionDenied, ValidationFailed
 from ingest.models import Program, ProgramLogEntry
 from ingest.program import selectors, services
-from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -86,9 +85,9 @@ def test_an_editor_cannot_change_the_slate(editor, program) -> None:
 
 def test_slate_upload_over_the_api(staff_user, editor, program) -> None:
     staff = Client()
-    assert staff.login(email=staff_user.email, password=DEFAULT_PASSWORD)
+    staff.force_login(staff_user)
     desk = Client()
-    assert desk.login(email=editor.email, password=DEFAULT_PASSWORD)
+    desk.force_login(editor)
 
     refused = desk.post("/api/v1/programs/main/slate-image/", {"image": _png()})
     missing = staff.post("/api/v1/programs/main/slate-image/", {})
