@@ -48,7 +48,12 @@ class CommentSerializer(serializers.Serializer):
 
 class CommentInputSerializer(serializers.Serializer):
     body = serializers.CharField(trim_whitespace=False, allow_blank=True)
-    parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Declared here, not as a class attribute: `parent` is every DRF field's own attribute.
+        fields = super().get_fields()
+        fields["parent"] = serializers.IntegerField(required=False, allow_null=True)
+        return fields
 
 
 def _has_expert_badge(user: Any) -> bool:
