@@ -53,9 +53,9 @@ class PostedMessage:
 
 def _editor(user: User | AnonymousUser) -> User:
     """Chat moderation is an editor's; a visitor is asked to log in with the chat's own words."""
-    require_user(user, message=_("Log in to write in the chat."))
+    person = require_user(user, message=_("Log in to write in the chat."))
     return require_permission(
-        user,
+        person,
         "moderate_content",
         message=_("Only editors can moderate the chat."),
         code=ErrorCode.NOT_EDITOR,
