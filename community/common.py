@@ -1,5 +1,6 @@
-"""What every community feature checks first: who is signed in, who is an editor, which video
-may be talked about, text fields cleaned the same way everywhere, and the numbers pages parse.
+"""What every community feature checks first: which video may be talked about, text fields
+cleaned the same way everywhere, and the numbers pages parse. Who is signed in and who is an
+editor are `fieldcast.accounts.guards`' questions.
 """
 
 from __future__ import annotations
@@ -8,36 +9,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
-from fieldcast.core.errors import (
-    NotAuthenticated,
-    NotFound,
-    PermissionDenied,
-    ValidationFailed,
-)
+from fieldcast.core.errors import NotFound, ValidationFailed
 from fieldcast.videos.models import Video, VideoState
 from fieldcast.videos.selectors import video_for_viewer
-
-
-def signed_in(user: User | AnonymousUser) -> User:
-    """The person, or NotAuthenticated for a visitor who is not logged in."""
-    if not user.is_authenticated:
-        raise NotAuthenticated(_("Please log in first."))
-    return user  # type: ignore[return-value]
-
-
-def is_editor(user: User | AnonymousUser) -> bool:
-    return roles.has_role_permission(user, "moderate_content")  # type: ignore[arg-type]
-
-
-def editor_only(user: User | AnonymousUser, message: str) -> User:
-    """The person if they are an editor; otherwise PermissionDenied with `message`."""
-    person = signed_in(user)
-    if not is_editor(person):
-        raise PermissionDenied(message)
-    return person
 
 
 def published_video(*, video_id: int, user: User | AnonymousUser) -> Video:

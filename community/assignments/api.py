@@ -16,6 +16,7 @@ from community.models import (
     Assignment,
     Urgency,
 )
+from fieldcast.accounts.guards import require_user
 from fieldcast.core.errors import NotFound
 
 
@@ -140,10 +141,10 @@ class AssignmentsMineApi(APIView):
 
     @extend_schema(responses={200: None}, summary="The assignments I accepted, open ones first")
     def get(self, request: Request) -> Response:
-        items = selectors.assignments_accepted(user=request.user)[:100]  # type: ignore[arg-type]
+        items = selectors.assignments_accepted(user=require_user(request.user))[:100]
         results = []
         for item in items:
             row = assignment_data(item)
-            row["mine"] = item.mine  # type: ignore[attr-defined]
+            row["mine"] = item.mine
             results.append(row)
         return Response({"results": results})

@@ -35,4 +35,6 @@ class AssignmentForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         recent = Story.objects.order_by("-updated_at", "-id").values_list("pk", "title")[:50]
-        self.fields["story_id"].choices = [("", "—"), *recent]  # type: ignore[attr-defined]
+        story = self.fields["story_id"]
+        if isinstance(story, forms.TypedChoiceField):  # always: `fields` is typed as plain Field
+            story.choices = [("", "—"), *recent]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
@@ -28,6 +29,17 @@ from community.models import (
 from fieldcast.accounts.models import User
 from fieldcast.videos.models import Video, VideoState
 from fieldcast.videos.selectors import video_list_published
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class AcceptedCounts(TypedDict):
+    """What `assignments_accepted` adds to each assignment."""
+
+    contributions: int
+    mine: int
+    open_first: int
 
 
 def _contribution_count() -> Coalesce:
@@ -110,7 +122,7 @@ def assignment_page(
     )
 
 
-def assignments_accepted(*, user: User) -> QuerySet[Assignment]:
+def assignments_accepted(*, user: User) -> QuerySet[WithAnnotations[Assignment, AcceptedCounts]]:
     """The assignments this reporter accepted (open ones first, then the newest acceptance),
     each with `contributions` (all published answers) and `mine` (this reporter's)."""
     mine = (

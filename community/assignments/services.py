@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.common import clean_text, editor_only, signed_in
+from community.common import clean_text
 from community.models import (
     Assignment,
     AssignmentAcceptance,
@@ -26,6 +26,7 @@ from community.models import (
 from community.notifications import notify
 from community.stories.services import story_place_video
 from fieldcast.accounts import roles
+from fieldcast.accounts.guards import require_permission, require_user
 from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
@@ -55,7 +56,9 @@ def assignment_publish(
 ) -> Assignment:
     """An editor publishes a call for footage; reporters see it at once (near them first) and
     reporters in its city are notified."""
-    editor = editor_only(user, _("Only editors can publish assignments."))
+    editor = require_permission(
+        user, "moderate_content", message=_("Only editors can publish assignments.")
+    )
     fields = {
         "title": clean_text(title, field="title", limit=200),
         "brief": clean_text(brief, field="brief", limit=5000),
@@ -92,7 +95,7 @@ def assignment_publish(
 @transaction.atomic
 def assignment_close(*, user: User | AnonymousUser, assignment_id: int) -> Assignment:
     """An editor closes the call: it leaves the open list; contributions can still be marked."""
-    editor_only(user, _("Only editors can close assignments."))
+    require_permission(user, "moderate_content", message=_("Only editors can close assignments."))
     assignment = Assignment.objects.select_for_update().filter(pk=assignment_id).first()
     if assignment is None:
         raise NotFound(_("We could not find that assignment."))
@@ -109,7 +112,9 @@ def assignment_mark_used(
 ) -> AssignmentUse:
     """An editor marks a published contribution as used: its reporter earns the
     "assignment_contribution" points plus the assignment's bonus, once."""
-    editor = editor_only(user, _("Only editors can mark contributions."))
+    editor = require_permission(
+        user, "moderate_content", message=_("Only editors can mark contributions.")
+    )
     try:
         with transaction.atomic():
             assignment = Assignment.objects.filter(pk=assignment_id).first()
@@ -142,7 +147,7 @@ def assignment_mark_used(
 
 def assignment_accept(*, user: User | AnonymousUser, assignment_id: int) -> AssignmentAcceptance:
     """A reporter takes on an open assignment: it goes on their list of accepted calls."""
-    reporter = signed_in(user)
+    reporter = require_user(user)
     if not (
         roles.has_role_permission(reporter, "upload_video")
         or roles.has_role_permission(reporter, "go_live")
@@ -167,7 +172,7 @@ def assignment_accept(*, user: User | AnonymousUser, assignment_id: int) -> Assi
 @transaction.atomic
 def assignment_withdraw(*, user: User | AnonymousUser, assignment_id: int) -> None:
     """A reporter takes an assignment off their list (footage already sent stays)."""
-    reporter = signed_in(user)
+    reporter = require_user(user)
     deleted, _rows = AssignmentAcceptance.objects.filter(
         reporter=reporter, assignment_id=assignment_id
     ).delete()

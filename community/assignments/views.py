@@ -13,20 +13,20 @@ from django.views.decorators.http import require_POST
 
 from community.assignments import selectors, services
 from community.assignments.forms import AssignmentForm
-from community.common import is_editor
+from fieldcast.accounts.guards import AuthenticatedHttpRequest, has_permission
 from fieldcast.core.errors import ApplicationError
 
 
 def assignments(request: HttpRequest) -> HttpResponse:
     """Open calls for footage, the visitor's city first; editors also see recently closed ones."""
-    city = request.user.city if request.user.is_authenticated else ""  # type: ignore[union-attr]
-    editor = is_editor(request.user)  # type: ignore[arg-type]
+    city = request.user.city if request.user.is_authenticated else ""
+    editor = has_permission(request.user, "moderate_content")
     return render(
         request,
         "community/assignments.html",
         {
             "open": list(selectors.assignments_open(city=city)[:100]),
-            "accepted_ids": selectors.assignment_accepted_ids(user=request.user),  # type: ignore[arg-type]
+            "accepted_ids": selectors.assignment_accepted_ids(user=request.user),
             "closed": list(selectors.assignments_closed()[:20]) if editor else [],
             "is_editor": editor,
             "city": city,
@@ -36,7 +36,7 @@ def assignments(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def assignment_new(request: HttpRequest) -> HttpResponse:
-    if not is_editor(request.user):  # type: ignore[arg-type]
+    if not has_permission(request.user, "moderate_content"):
         return render(
             request,
             "errors/403.html",
@@ -56,7 +56,7 @@ def assignment_new(request: HttpRequest) -> HttpResponse:
 
 
 def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    page = selectors.assignment_page(assignment_id=assignment_id, user=request.user)  # type: ignore[arg-type]
+    page = selectors.assignment_page(assignment_id=assignment_id, user=request.user)
     if page is None:
         raise Http404(_("We could not find that assignment."))
     return render(
@@ -65,7 +65,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         {
             "page": page,
             "assignment": page.assignment,
-            "is_editor": is_editor(request.user),  # type: ignore[arg-type]
+            "is_editor": has_permission(request.user, "moderate_content"),
         },
     )
 
@@ -125,10 +125,10 @@ def assignment_accept(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 
 @login_required
-def assignments_mine(request: HttpRequest) -> HttpResponse:
+def assignments_mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The reporter's accepted assignments, open ones first, with what they sent."""
     return render(
         request,
         "community/assignments_mine.html",
-        {"accepted": list(selectors.assignments_accepted(user=request.user)[:100])},  # type: ignore[arg-type]
+        {"accepted": list(selectors.assignments_accepted(user=request.user)[:100])},
     )

@@ -20,12 +20,14 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from community.chat import selectors as chat_selectors
 from community.chat import services as chat_services
 from community.chat.hub import chat_hub
+from fieldcast.accounts.models import User
 from fieldcast.core import events
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ApplicationError, ValidationFailed
@@ -65,7 +67,7 @@ def _history(language: str, channel: str, after_id: int | None) -> dict[str, Any
 
 
 @database_sync_to_async
-def _post(language: str, user: Any, channel: str, body: Any) -> dict[str, Any]:
+def _post(language: str, user: User | AnonymousUser, channel: str, body: object) -> dict[str, Any]:
     with translation.override(language):
         if not isinstance(body, str):
             raise ValidationFailed(code=ErrorCode.INVALID)
@@ -107,7 +109,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         batch = await _history(self.language, self.channel, after)
         await self.send_json({"type": "chat.history", "catch_up": after is not None, **batch})
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+    async def receive_json(self, content: object, **kwargs: object) -> None:
         if not isinstance(content, dict):
             return
         kind = content.get("type")

@@ -24,11 +24,11 @@ from django.utils.translation import npgettext
 from community.chat import selectors as chat_selectors
 from community.models import ChatMessage, ChatMessageState, ChatMute, ChatSettings, GuestExpert
 from fieldcast.accounts import roles
+from fieldcast.accounts.guards import require_permission, require_user
 from fieldcast.accounts.models import User
 from fieldcast.core import events
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
-    NotAuthenticated,
     NotFound,
     PermissionDenied,
     RateLimited,
@@ -51,17 +51,15 @@ class PostedMessage:
     payload: dict[str, Any]
 
 
-def _signed_in(user: User | AnonymousUser) -> User:
-    if not user.is_authenticated:
-        raise NotAuthenticated(_("Log in to write in the chat."), code=ErrorCode.NOT_AUTHENTICATED)
-    return user  # type: ignore[return-value]
-
-
 def _editor(user: User | AnonymousUser) -> User:
-    person = _signed_in(user)
-    if not roles.has_role_permission(person, "moderate_content"):
-        raise PermissionDenied(_("Only editors can moderate the chat."), code=ErrorCode.NOT_EDITOR)
-    return person
+    """Chat moderation is an editor's; a visitor is asked to log in with the chat's own words."""
+    person = require_user(user, message=_("Log in to write in the chat."))
+    return require_permission(
+        person,
+        "moderate_content",
+        message=_("Only editors can moderate the chat."),
+        code=ErrorCode.NOT_EDITOR,
+    )
 
 
 def _clean_body(body: str) -> str:
@@ -139,7 +137,7 @@ def chat_message_post(*, user: User | AnonymousUser, channel: str, body: str) ->
     too long text, a muted author, slow mode, too many messages in a short time, or a text that
     matches the moderation term lists (the sender alone is told why).
     """
-    author = _signed_in(user)
+    author = require_user(user, message=_("Log in to write in the chat."))
     slug = chat_selectors.clean_channel(channel)
     text = _clean_body(body)
     if find_terms(fields={"body": text}, lists=term_lists()):

@@ -7,6 +7,7 @@ clickable), so API clients never have to sanitise.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -27,6 +28,7 @@ from community.models import (
     CommentState,
     Story,
 )
+from fieldcast.accounts.models import User
 from fieldcast.core.errors import NotFound, ValidationFailed
 
 
@@ -48,10 +50,15 @@ class CommentSerializer(serializers.Serializer):
 
 class CommentInputSerializer(serializers.Serializer):
     body = serializers.CharField(trim_whitespace=False, allow_blank=True)
-    parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Declared here, not as a class attribute: `parent` is every DRF field's own attribute.
+        fields = super().get_fields()
+        fields["parent"] = serializers.IntegerField(required=False, allow_null=True)
+        return fields
 
 
-def _has_expert_badge(user: Any) -> bool:
+def _has_expert_badge(user: User) -> bool:
     """Read through the relation the comment block already joined (no query per comment)."""
     try:
         return user.guest_expert is not None
@@ -59,7 +66,9 @@ def _has_expert_badge(user: Any) -> bool:
         return False
 
 
-def comment_data(comment: Comment, *, more_replies: int = 0, replies: Any = ()) -> dict[str, Any]:
+def comment_data(
+    comment: Comment, *, more_replies: int = 0, replies: Iterable[dict[str, Any]] = ()
+) -> dict[str, Any]:
     gone = comment.state in (CommentState.DELETED, CommentState.REMOVED)
     return {
         "id": comment.pk,

@@ -109,7 +109,7 @@ def comment_block(
     With `focus_id`, the block shows that one comment's thread instead (the "show more" view).
     Constant query count whatever the number of comments.
     """
-    can_moderate = roles.has_role_permission(user, "moderate_content")  # type: ignore[arg-type]
+    can_moderate = roles.has_role_permission(user, "moderate_content")
     shown = _visible_to(user, can_moderate)
     target = Q(story=story) if story is not None else Q(video=video)
     settings_row = CommentSettings.objects.filter(video=video).first() if video else None

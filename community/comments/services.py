@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.common import is_editor, published_video, signed_in
+from community.common import published_video
 from community.models import (
     Comment,
     CommentAction,
@@ -24,6 +24,7 @@ from community.models import (
     Story,
 )
 from community.notifications import notify
+from fieldcast.accounts.guards import has_permission, require_permission, require_user
 from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
@@ -95,7 +96,7 @@ def comment_create(
     otherwise visible at once, paying the "comment" points rule and notifying the video's owner
     and anyone @mentioned. Stories take comments under the same rules (always open).
     """
-    author = signed_in(user)
+    author = require_user(user)
     if (video_id is None) == (story_id is None):
         raise ValidationFailed(_("Comment on one video or one story."), code=ErrorCode.NO_TARGET)
     text = _clean_body(body)
@@ -113,7 +114,7 @@ def comment_create(
                 raise NotFound(_("We could not find that story."))
             mode = CommentMode.OPEN
             target = {"story": story}
-        editor = is_editor(author)
+        editor = has_permission(author, "moderate_content")
         if mode == CommentMode.CLOSED and not editor:
             raise PermissionDenied(
                 _("Comments are closed on this video."), code=ErrorCode.COMMENTS_CLOSED
@@ -172,7 +173,7 @@ def _locked_comment(comment_id: int) -> Comment:
 @transaction.atomic
 def comment_edit(*, user: User | AnonymousUser, comment_id: int, body: str) -> Comment:
     """The author corrects their comment within the edit window; the old text is logged."""
-    author = signed_in(user)
+    author = require_user(user)
     text = _clean_body(body)
     comment = _locked_comment(comment_id)
     if comment.author_id != author.pk:
@@ -201,7 +202,7 @@ def comment_edit(*, user: User | AnonymousUser, comment_id: int, body: str) -> C
 @transaction.atomic
 def comment_delete(*, user: User | AnonymousUser, comment_id: int) -> Comment:
     """The author takes their comment down; replies stay under a "deleted" placeholder."""
-    author = signed_in(user)
+    author = require_user(user)
     comment = _locked_comment(comment_id)
     if comment.author_id != author.pk:
         raise PermissionDenied(_("You can only delete your own comments."))
@@ -217,9 +218,9 @@ def comment_delete(*, user: User | AnonymousUser, comment_id: int) -> Comment:
 @transaction.atomic
 def comment_remove(*, user: User | AnonymousUser, comment_id: int, reason: str = "") -> Comment:
     """An editor removes a comment; who, why and the text go to the append-only comment log."""
-    editor = signed_in(user)
-    if not is_editor(editor):
-        raise PermissionDenied(_("Only editors can remove comments."))
+    editor = require_permission(
+        user, "moderate_content", message=_("Only editors can remove comments.")
+    )
     comment = _locked_comment(comment_id)
     CommentAction.objects.create(
         comment=comment,
@@ -236,9 +237,9 @@ def comment_remove(*, user: User | AnonymousUser, comment_id: int, reason: str =
 @transaction.atomic
 def comment_approve(*, user: User | AnonymousUser, comment_id: int) -> Comment:
     """An editor lets a held comment through: it shows, pays points and notifies."""
-    editor = signed_in(user)
-    if not is_editor(editor):
-        raise PermissionDenied(_("Only editors can approve comments."))
+    editor = require_permission(
+        user, "moderate_content", message=_("Only editors can approve comments.")
+    )
     comment = _locked_comment(comment_id)
     if comment.state != CommentState.HELD:
         raise Conflict(_("This comment is not waiting for review."), code=ErrorCode.NOT_HELD)
@@ -255,12 +256,12 @@ def comment_settings_set(
     *, user: User | AnonymousUser, video_id: int, mode: str
 ) -> CommentSettings:
     """The video's owner or an editor opens, gates or closes its comments."""
-    person = signed_in(user)
+    person = require_user(user)
     if mode not in CommentMode.values:
         message = _("Choose open, approval or closed.")
         raise ValidationFailed(message, fields={"mode": [message]})
     video = video_for_viewer(video_id=video_id, user=person)
-    if video.owner_id != person.pk and not is_editor(person):
+    if video.owner_id != person.pk and not has_permission(person, "moderate_content"):
         raise PermissionDenied(_("Only the reporter and editors can change comment settings."))
     row, _created = CommentSettings.objects.update_or_create(
         video=video, defaults={"mode": mode, "updated_by": person}

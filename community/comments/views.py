@@ -37,7 +37,7 @@ def _block_response(
     block = selectors.comment_block(
         video=video,
         story=story,
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         focus_id=focus_id,
     )
     html = render_to_string(
@@ -68,7 +68,7 @@ def respond_with_block(
                 raise Http404(_("We could not find that story."))
             return _block_response(request, None, focus_id=focus_id, error=error, story=story)
         try:
-            video = video_for_viewer(video_id=video_id or 0, user=request.user)  # type: ignore[arg-type]
+            video = video_for_viewer(video_id=video_id or 0, user=request.user)
         except NotFound as exc:
             raise Http404(exc.message) from exc
         return _block_response(request, video, focus_id=focus_id, error=error)
@@ -198,17 +198,19 @@ def comment_thread(request: HttpRequest, comment_id: int) -> HttpResponse:
         story = Story.objects.filter(pk=story_id).first()
         if story is None:
             raise Http404
-        block = selectors.comment_block(story=story, user=request.user, focus_id=comment_id)  # type: ignore[arg-type]
+        block = selectors.comment_block(story=story, user=request.user, focus_id=comment_id)
         if block.focus is None:
             raise Http404
         return render(request, "community/thread.html", {"cblock": block, "title": story.title})
+    if video_id is None:  # a comment is on a video or a story; neither means it is gone
+        raise Http404
     try:
-        video = video_for_viewer(video_id=video_id, user=request.user)  # type: ignore[arg-type]
+        video = video_for_viewer(video_id=video_id, user=request.user)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     if video.state != VideoState.PUBLISHED:
         raise Http404
-    block = selectors.comment_block(video=video, user=request.user, focus_id=comment_id)  # type: ignore[arg-type]
+    block = selectors.comment_block(video=video, user=request.user, focus_id=comment_id)
     if block.focus is None:
         raise Http404
     return render(request, "community/thread.html", {"cblock": block, "title": video.title})

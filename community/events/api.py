@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from community.events import selectors as event_selectors
 from community.events import services as event_services
 from community.models import Event, EventKind, EventRegistration
+from fieldcast.accounts.guards import has_permission
 from fieldcast.core.errors import NotFound, PermissionDenied
 
 
@@ -99,7 +100,7 @@ class EventApi(APIView):
         if page is None:
             raise NotFound(_("We could not find that event."))
         has_place = page.registration is not None and page.registration.state == "confirmed"
-        show_link = has_place or event_services.can_run_events(request.user)
+        show_link = has_place or has_permission(request.user, "moderate_content")
         data = event_data(page.event, show_link=show_link)
         data["me"] = registration_data(page.registration, page.position)
         return Response(data)
@@ -130,7 +131,7 @@ class EventAttendanceApi(APIView):
 
     @extend_schema(responses={200: None}, summary="The attendance sheet (staff)")
     def get(self, request: Request, event_id: int) -> Response:
-        if not event_services.can_run_events(request.user):
+        if not has_permission(request.user, "moderate_content"):
             raise PermissionDenied(_("Only newsroom staff can mark attendance."))
         sheet = event_selectors.event_attendance_sheet(event_id=event_id)
         return Response(

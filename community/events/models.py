@@ -30,6 +30,8 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Not stored: the events page puts the visitor's own sign-up here for its list.
+    my_registration: EventRegistration | None = None
 
     class Meta:
         ordering: ClassVar[list[str]] = ["starts_at", "id"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
@@ -14,8 +15,18 @@ from community.events.services import waiting_position
 from community.models import Event, EventRegistration, GuestExpert, RegistrationState
 from fieldcast.accounts.models import User
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def _with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
+
+class EventCounts(TypedDict):
+    """What every event read adds: places taken and people waiting."""
+
+    confirmed: int
+    waiting: int
+
+
+def _with_counts(events: QuerySet[Event]) -> QuerySet[WithAnnotations[Event, EventCounts]]:
     return events.annotate(
         confirmed=Count(
             "registrations", filter=Q(registrations__state=RegistrationState.CONFIRMED)
@@ -24,14 +35,16 @@ def _with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
     )
 
 
-def events_upcoming(*, now: datetime | None = None) -> QuerySet[Event]:
+def events_upcoming(
+    *, now: datetime | None = None
+) -> QuerySet[WithAnnotations[Event, EventCounts]]:
     """Events that have not ended yet, soonest first, each with `confirmed` and `waiting` counts."""
     return _with_counts(Event.objects.filter(ends_at__gt=now or timezone.now())).order_by(
         "starts_at", "id"
     )
 
 
-def events_past(*, now: datetime | None = None) -> QuerySet[Event]:
+def events_past(*, now: datetime | None = None) -> QuerySet[WithAnnotations[Event, EventCounts]]:
     return _with_counts(Event.objects.filter(ends_at__lte=now or timezone.now())).order_by(
         "-starts_at", "-id"
     )
@@ -64,8 +77,8 @@ def event_page(*, event_id: int, user: User | AnonymousUser) -> EventPage | None
         )
     return EventPage(
         event=event,
-        confirmed=event.confirmed,  # type: ignore[attr-defined]
-        waiting=event.waiting,  # type: ignore[attr-defined]
+        confirmed=event.confirmed,
+        waiting=event.waiting,
         registration=registration,
         position=waiting_position(registration) if registration is not None else 0,
         started=event.starts_at <= timezone.now(),

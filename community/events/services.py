@@ -19,14 +19,12 @@ from django.utils.translation import gettext as _
 
 from community.models import Event, EventKind, EventRegistration, GuestExpert, RegistrationState
 from community.notifications import notify
-from fieldcast.accounts import roles
+from fieldcast.accounts.guards import require_permission, require_user
 from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
     Conflict,
-    NotAuthenticated,
     NotFound,
-    PermissionDenied,
     ValidationFailed,
 )
 from fieldcast.points.rules import Rule
@@ -36,29 +34,6 @@ EVENT_MAX_CAPACITY: int = getattr(settings, "COMMUNITY_EVENT_MAX_CAPACITY", 10_0
 # Reminders go out this long before the start (the task runs every few minutes).
 REMINDER_DAY = timedelta(days=1)
 REMINDER_HOUR = timedelta(hours=1)
-
-
-def _signed_in(user: User | AnonymousUser) -> User:
-    if not user.is_authenticated:
-        raise NotAuthenticated(_("Please log in first."))
-    return user  # type: ignore[return-value]
-
-
-def can_run_events(user: User | AnonymousUser) -> bool:
-    """Newsroom staff (editors and staff) create events and mark attendance."""
-    return roles.has_role_permission(user, "moderate_content")  # type: ignore[arg-type]
-
-
-def can_grant_expert(user: User | AnonymousUser) -> bool:
-    """Staff (who promote reporters) give and take back the guest expert badge."""
-    return roles.has_role_permission(user, "promote_reporter")  # type: ignore[arg-type]
-
-
-def _staff(user: User | AnonymousUser, message: str) -> User:
-    person = _signed_in(user)
-    if not can_run_events(person):
-        raise PermissionDenied(message)
-    return person
 
 
 def _invalid(field: str, message: str, code: ErrorCode = ErrorCode.INVALID) -> ValidationFailed:
@@ -101,7 +76,9 @@ def event_create(
     link: str = "",
 ) -> Event:
     """Staff announce an online Q&A (needs a link) or a meet-up/training (needs a place)."""
-    creator = _staff(user, _("Only newsroom staff can create events."))
+    creator = require_permission(
+        user, "moderate_content", message=_("Only newsroom staff can create events.")
+    )
     fields = {
         "title": _text(title, field="title", limit=200),
         "description": _text(description, field="description", limit=5000),
@@ -185,7 +162,7 @@ def event_sign_up(*, user: User | AnonymousUser, event_id: int) -> SignUpResult:
     Refused once the event has started and for someone already signed up or waiting. The event
     row is locked while places are counted, so two people can never take the last place twice.
     """
-    person = _signed_in(user)
+    person = require_user(user)
     event = _locked_event(event_id)
     now = timezone.now()
     if event.starts_at <= now:
@@ -231,7 +208,7 @@ def event_cancel_sign_up(*, user: User | AnonymousUser, event_id: int) -> EventR
 
     A freed place goes to the first person waiting, who is told at once.
     """
-    person = _signed_in(user)
+    person = require_user(user)
     event = _locked_event(event_id)
     if event.starts_at <= timezone.now():
         raise Conflict(
@@ -284,7 +261,9 @@ def event_attendance_mark(
     Only people with a place can be marked, and only once the event has started. Marking
     someone again changes nothing (the same deed key never pays twice).
     """
-    marker = _staff(user, _("Only newsroom staff can mark attendance."))
+    marker = require_permission(
+        user, "moderate_content", message=_("Only newsroom staff can mark attendance.")
+    )
     event = _locked_event(event_id)
     if event.starts_at > timezone.now():
         raise Conflict(
@@ -364,9 +343,9 @@ def guest_expert_grant(
     *, user: User | AnonymousUser, expert_id: int, title: str = ""
 ) -> GuestExpert:
     """Staff give someone the guest expert badge (or change its title)."""
-    granter = _signed_in(user)
-    if not can_grant_expert(granter):
-        raise PermissionDenied(_("Only staff can give the guest expert badge."))
+    granter = require_permission(
+        user, "promote_reporter", message=_("Only staff can give the guest expert badge.")
+    )
     expert = User.objects.filter(pk=expert_id, is_active=True).first()
     if expert is None:
         raise NotFound(_("We could not find that person."))
@@ -381,8 +360,9 @@ def guest_expert_grant_by_email(
     *, user: User | AnonymousUser, email: str, title: str = ""
 ) -> GuestExpert:
     """The staff page names the person by their email address."""
-    if not can_grant_expert(_signed_in(user)):
-        raise PermissionDenied(_("Only staff can give the guest expert badge."))
+    require_permission(
+        user, "promote_reporter", message=_("Only staff can give the guest expert badge.")
+    )
     address = (email or "").strip()
     expert = User.objects.filter(email__iexact=address, is_active=True).first() if address else None
     if expert is None:
@@ -393,9 +373,9 @@ def guest_expert_grant_by_email(
 
 @transaction.atomic
 def guest_expert_revoke(*, user: User | AnonymousUser, expert_id: int) -> None:
-    granter = _signed_in(user)
-    if not can_grant_expert(granter):
-        raise PermissionDenied(_("Only staff can take back the guest expert badge."))
+    require_permission(
+        user, "promote_reporter", message=_("Only staff can take back the guest expert badge.")
+    )
     deleted, _rows = GuestExpert.objects.filter(user_id=expert_id).delete()
     if not deleted:
         raise NotFound(_("This person has no guest expert badge."), code=ErrorCode.NOT_EXPERT)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from community.events import selectors as event_selectors
 from community.events import services as event_services
 from community.models import EventKind
+from fieldcast.accounts.guards import has_permission
 from fieldcast.core.errors import ApplicationError
 
 _LOCAL = "%Y-%m-%dT%H:%M"
@@ -58,27 +59,27 @@ def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
 def events(request: HttpRequest) -> HttpResponse:
     """Upcoming events soonest first, the person's own sign-ups, and recent past events."""
     mine = (
-        {r.event_id: r for r in event_selectors.events_for_user(user=request.user)}  # type: ignore[arg-type]
+        {r.event_id: r for r in event_selectors.events_for_user(user=request.user)}
         if request.user.is_authenticated
         else {}
     )
     upcoming = list(event_selectors.events_upcoming()[:100])
     for event in upcoming:
-        event.my_registration = mine.get(event.pk)  # type: ignore[attr-defined]
+        event.my_registration = mine.get(event.pk)
     return render(
         request,
         "community/events.html",
         {
             "upcoming": upcoming,
             "past": list(event_selectors.events_past()[:10]),
-            "can_run": event_services.can_run_events(request.user),  # type: ignore[arg-type]
+            "can_run": has_permission(request.user, "moderate_content"),
         },
     )
 
 
 @login_required
 def event_new(request: HttpRequest) -> HttpResponse:
-    if not event_services.can_run_events(request.user):  # type: ignore[arg-type]
+    if not has_permission(request.user, "moderate_content"):
         return _forbidden(request, _("Only newsroom staff can create events."))
     form = EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -93,7 +94,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
 
 
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
-    page = event_selectors.event_page(event_id=event_id, user=request.user)  # type: ignore[arg-type]
+    page = event_selectors.event_page(event_id=event_id, user=request.user)
     if page is None:
         raise Http404(_("We could not find that event."))
     return render(
@@ -102,7 +103,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
         {
             "page": page,
             "event": page.event,
-            "can_run": event_services.can_run_events(request.user),  # type: ignore[arg-type]
+            "can_run": has_permission(request.user, "moderate_content"),
         },
     )
 
@@ -140,9 +141,9 @@ def event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
 @login_required
 def event_attendance(request: HttpRequest, event_id: int) -> HttpResponse:
     """Staff: the list of people with a place; ticking them marks attendance (and pays)."""
-    if not event_services.can_run_events(request.user):  # type: ignore[arg-type]
+    if not has_permission(request.user, "moderate_content"):
         return _forbidden(request, _("Only newsroom staff can mark attendance."))
-    page = event_selectors.event_page(event_id=event_id, user=request.user)  # type: ignore[arg-type]
+    page = event_selectors.event_page(event_id=event_id, user=request.user)
     if page is None:
         raise Http404(_("We could not find that event."))
     if request.method == "POST":
@@ -175,7 +176,7 @@ def event_attendance(request: HttpRequest, event_id: int) -> HttpResponse:
 @login_required
 def guest_experts(request: HttpRequest) -> HttpResponse:
     """Staff: who carries the guest expert badge; give it by email, take it back."""
-    if not event_services.can_grant_expert(request.user):  # type: ignore[arg-type]
+    if not has_permission(request.user, "promote_reporter"):
         return _forbidden(request, _("Only staff can give the guest expert badge."))
     if request.method == "POST":
         try:

@@ -10,5 +10,5 @@ from community.feed import selectors as feed_selectors
 
 def home(request: HttpRequest) -> HttpResponse:
     """On air now, what this person follows (first), stories, newest and most watched videos."""
-    feed = feed_selectors.home_feed(user=request.user)  # type: ignore[arg-type]
+    feed = feed_selectors.home_feed(user=request.user)
     return render(request, "home.html", {"feed": feed, "latest_videos": feed.newest})

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from community.common import published_video, signed_in
+from community.common import published_video
 from community.models import (
     Comment,
     CommentLike,
@@ -15,6 +15,7 @@ from community.models import (
     VideoLike,
 )
 from community.notifications import notify
+from fieldcast.accounts.guards import require_user
 from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
@@ -26,7 +27,7 @@ from fieldcast.points.services import activity_record, points_award
 
 def video_like(*, user: User | AnonymousUser, video_id: int) -> VideoLike:
     """Like a published video once; pays the owner "like_received" once per liker and video."""
-    liker = signed_in(user)
+    liker = require_user(user)
     try:
         with transaction.atomic():
             video = published_video(video_id=video_id, user=liker)
@@ -47,7 +48,7 @@ def video_like(*, user: User | AnonymousUser, video_id: int) -> VideoLike:
 
 @transaction.atomic
 def video_unlike(*, user: User | AnonymousUser, video_id: int) -> None:
-    liker = signed_in(user)
+    liker = require_user(user)
     deleted, _rows = VideoLike.objects.filter(user=liker, video_id=video_id).delete()
     if not deleted:
         raise NotFound(_("You do not like this video."), code=ErrorCode.NOT_LIKED)
@@ -55,7 +56,7 @@ def video_unlike(*, user: User | AnonymousUser, video_id: int) -> None:
 
 def comment_like(*, user: User | AnonymousUser, comment_id: int) -> CommentLike:
     """Like a visible comment once; its author gets "like_received" points once per liker."""
-    liker = signed_in(user)
+    liker = require_user(user)
     try:
         with transaction.atomic():
             comment = (
@@ -84,7 +85,7 @@ def comment_like(*, user: User | AnonymousUser, comment_id: int) -> CommentLike:
 
 @transaction.atomic
 def comment_unlike(*, user: User | AnonymousUser, comment_id: int) -> None:
-    liker = signed_in(user)
+    liker = require_user(user)
     deleted, _rows = CommentLike.objects.filter(user=liker, comment_id=comment_id).delete()
     if not deleted:
         raise NotFound(_("You do not like this comment."), code=ErrorCode.NOT_LIKED)

@@ -17,6 +17,8 @@ from community.models import (
     NotificationKind,
 )
 from community.notifications import digest, notify, selectors, services
+from fieldcast.accounts.guards import require_user
+from fieldcast.accounts.models import User
 from fieldcast.core.errors import NotFound, ValidationFailed
 
 
@@ -40,10 +42,11 @@ class NotificationsApi(APIView):
 
     @extend_schema(responses={200: None}, summary="My notifications, newest first (50)")
     def get(self, request: Request) -> Response:
-        items = selectors.notifications_for(user=request.user)[:50]  # type: ignore[arg-type]
+        user = require_user(request.user)
+        items = selectors.notifications_for(user=user)[:50]
         return Response(
             {
-                "unread": notify.unread_count(user_id=int(request.user.pk or 0)),
+                "unread": notify.unread_count(user_id=user.pk),
                 "results": [notification_data(item) for item in items],
             }
         )
@@ -79,7 +82,7 @@ def _channel(request: Request) -> str:
     return channel
 
 
-def _preferences(user: Any, channel: str) -> dict[str, bool]:
+def _preferences(user: User, channel: str) -> dict[str, bool]:
     return {
         pref.kind: pref.in_app if channel == NotificationChannel.APP else pref.email
         for pref in notify.preferences(user=user)
@@ -100,7 +103,7 @@ class NotificationPreferencesApi(APIView):
         summary="Which kinds of notification I get (in the app, or in my email digest)",
     )
     def get(self, request: Request) -> Response:
-        return Response(_preferences(request.user, _channel(request)))
+        return Response(_preferences(require_user(request.user), _channel(request)))
 
     @extend_schema(
         request=None,
@@ -109,6 +112,7 @@ class NotificationPreferencesApi(APIView):
         summary="Turn kinds on or off in one channel",
     )
     def put(self, request: Request) -> Response:
+        user = require_user(request.user)
         channel = _channel(request)
         data = request.data if isinstance(request.data, dict) else {}
         if not all(isinstance(v, bool) for v in data.values()):
@@ -116,8 +120,8 @@ class NotificationPreferencesApi(APIView):
         unknown = set(data) - set(NotificationKind.values)
         if unknown:
             raise NotFound(_("Unknown notification kind."))
-        services.notification_preferences_set(user=request.user, enabled=data, channel=channel)
-        return Response(_preferences(request.user, channel))
+        services.notification_preferences_set(user=user, enabled=data, channel=channel)
+        return Response(_preferences(user, channel))
 
 
 class NotificationDigestApi(APIView):
@@ -127,7 +131,7 @@ class NotificationDigestApi(APIView):
 
     @extend_schema(responses={200: None}, summary="My email digest choice")
     def get(self, request: Request) -> Response:
-        row = digest.settings_for(user=request.user)  # type: ignore[arg-type]
+        row = digest.settings_for(user=require_user(request.user))
         return Response({"digest": row.digest, "language": row.language})
 
     @extend_schema(request=None, responses={200: None}, summary="Choose the email digest")

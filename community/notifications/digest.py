@@ -33,20 +33,15 @@ from community.models import (
     NotificationSettings,
 )
 from community.notifications import notify, services
+from fieldcast.accounts.guards import require_user
 from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
-from fieldcast.core.errors import NotAuthenticated, NotFound, ValidationFailed
+from fieldcast.core.errors import NotFound, ValidationFailed
 
 logger = logging.getLogger(__name__)
 
 UNSUBSCRIBE_SALT = "community.digest.unsubscribe"
 DIGEST_MAX_ITEMS = 50  # the email lists at most this many; the count covers them all
-
-
-def _person(user: User | AnonymousUser) -> User:
-    if not user.is_authenticated:
-        raise NotAuthenticated()
-    return user  # type: ignore[return-value]
 
 
 def settings_for(*, user: User) -> NotificationSettings:
@@ -60,7 +55,7 @@ def notification_digest_set(
     *, user: User | AnonymousUser, digest: str, language: str = ""
 ) -> NotificationSettings:
     """Choose the email digest (off / daily / weekly) and the language it is written in."""
-    person = _person(user)
+    person = require_user(user)
     if digest not in DigestFrequency.values:
         message = _("Choose no email, daily or weekly.")
         raise ValidationFailed(message, fields={"digest": [message]})

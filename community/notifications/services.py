@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.common import signed_in
 from community.models import (
     Notification,
     NotificationChannel,
@@ -15,6 +14,7 @@ from community.models import (
     NotificationMute,
 )
 from community.notifications import notify
+from fieldcast.accounts.guards import require_user
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import (
     ValidationFailed,
@@ -24,7 +24,7 @@ from fieldcast.core.errors import (
 @transaction.atomic
 def notifications_mark_read(*, user: User | AnonymousUser, ids: list[int] | None = None) -> int:
     """Mark some (or all) of a person's notifications read; the bell updates live."""
-    person = signed_in(user)
+    person = require_user(user)
     unread = Notification.objects.filter(recipient=person, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
@@ -42,7 +42,7 @@ def notification_preferences_set(
 ) -> set[str]:
     """Turn kinds on or off in one channel (the app, or the email digest); returns the kinds
     now off in that channel."""
-    person = signed_in(user)
+    person = require_user(user)
     unknown = set(enabled) - set(NotificationKind.values)
     if unknown:
         message = _("Unknown notification kind.")

@@ -15,11 +15,12 @@ from django.views.decorators.csrf import csrf_exempt
 
 from community.models import NotificationKind
 from community.notifications import digest, selectors, services
+from fieldcast.accounts.guards import AuthenticatedHttpRequest
 from fieldcast.core.errors import ApplicationError, NotFound
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's notifications (newest first) and their per-kind preferences."""
     if request.method == "POST":
         if request.POST.get("action") == "preferences":
@@ -48,7 +49,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         else:
             services.notifications_mark_read(user=request.user)
         return redirect("community:notifications")
-    page = Paginator(selectors.notifications_for(user=request.user), 30).get_page(  # type: ignore[arg-type]
+    page = Paginator(selectors.notifications_for(user=request.user), 30).get_page(
         request.GET.get("page")
     )
     return render(request, "community/notifications.html", {"page": page})

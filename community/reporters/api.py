@@ -71,7 +71,7 @@ class ReporterApi(APIView):
             raise NotFound(_("We could not find that reporter."))
         profile = selectors.reporter_profile(
             reporter=reporter,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             page=page_param(request),
         )
         return Response(

@@ -6,11 +6,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from community.common import signed_in
 from community.models import (
     Follow,
 )
 from fieldcast.accounts import roles
+from fieldcast.accounts.guards import require_user
 from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
@@ -22,7 +22,7 @@ from fieldcast.core.errors import (
 
 def follow_create(*, user: User | AnonymousUser, reporter_id: int) -> Follow:
     """Follow a reporter (anyone who can upload); following yourself is refused."""
-    follower = signed_in(user)
+    follower = require_user(user)
     if follower.pk == reporter_id:
         message = _("You cannot follow yourself.")
         raise ValidationFailed(message, code=ErrorCode.SELF_FOLLOW, fields={"reporter": [message]})
@@ -40,7 +40,7 @@ def follow_create(*, user: User | AnonymousUser, reporter_id: int) -> Follow:
 
 @transaction.atomic
 def follow_delete(*, user: User | AnonymousUser, reporter_id: int) -> None:
-    follower = signed_in(user)
+    follower = require_user(user)
     deleted, _rows = Follow.objects.filter(follower=follower, reporter_id=reporter_id).delete()
     if not deleted:
         raise NotFound(_("You do not follow this reporter."), code=ErrorCode.NOT_FOLLOWING)

@@ -54,7 +54,7 @@ def reporter(request: HttpRequest, reporter_id: int) -> HttpResponse:
     """A reporter's page: published work (all of it for the reporter), tier, followers, stories."""
     profile = selectors.reporter_profile(
         reporter=_reporter(reporter_id),
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         page=page_number(request),
     )
     return render(request, "community/reporter.html", {"profile": profile})

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.contrib.postgres.search import (
     SearchQuery,
@@ -23,6 +22,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     Count,
     Exists,
@@ -34,6 +34,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import CombinedExpression, Expression
 from django.db.models.functions import Coalesce
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext as _
 
 from community.models import Story
@@ -123,7 +124,9 @@ class VideoDocument(Expression):
 
     output_field = SearchVectorField()
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, list[str | int]]:
         table = compiler.quote_name_unless_alias(compiler.query.base_table)
         return f"{table}.search_document", []
 

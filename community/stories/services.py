@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.comments.services import COMMENT_MAX_LENGTH
-from community.common import clean_text, editor_only, signed_in
+from community.common import clean_text
 from community.models import (
     Story,
     StoryFollow,
@@ -18,6 +18,7 @@ from community.models import (
     StoryItemKind,
 )
 from community.notifications import notify
+from fieldcast.accounts.guards import require_permission, require_user
 from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
@@ -30,7 +31,9 @@ from fieldcast.videos.models import Video, VideoState
 @transaction.atomic
 def story_create(*, user: User | AnonymousUser, title: str, summary: str = "") -> Story:
     """An editor opens a story (a timeline for one event)."""
-    editor = editor_only(user, _("Only editors can create stories."))
+    editor = require_permission(
+        user, "moderate_content", message=_("Only editors can create stories.")
+    )
     return Story.objects.create(
         title=clean_text(title, field="title", limit=200),
         summary=clean_text(summary, field="summary", limit=5000, required=False),
@@ -47,7 +50,9 @@ def _story(story_id: int) -> Story:
 
 def story_add_video(*, user: User | AnonymousUser, story_id: int, video_id: int) -> StoryItem:
     """An editor places a published video on the timeline, at the time it was published."""
-    editor = editor_only(user, _("Only editors can change stories."))
+    editor = require_permission(
+        user, "moderate_content", message=_("Only editors can change stories.")
+    )
     try:
         with transaction.atomic():
             story = _story(story_id)
@@ -76,7 +81,9 @@ def story_add_update(
     *, user: User | AnonymousUser, story_id: int, text: str, happened_at: datetime | None = None
 ) -> StoryItem:
     """An editor writes a text update on the timeline (now, or at a given time)."""
-    editor = editor_only(user, _("Only editors can change stories."))
+    editor = require_permission(
+        user, "moderate_content", message=_("Only editors can change stories.")
+    )
     body = clean_text(text, field="text", limit=COMMENT_MAX_LENGTH)
     story = _story(story_id)
     item = StoryItem.objects.create(
@@ -92,7 +99,7 @@ def story_add_update(
 
 
 def story_follow(*, user: User | AnonymousUser, story_id: int) -> StoryFollow:
-    person = signed_in(user)
+    person = require_user(user)
     if not Story.objects.filter(pk=story_id).exists():
         raise NotFound(_("We could not find that story."))
     try:
@@ -106,7 +113,7 @@ def story_follow(*, user: User | AnonymousUser, story_id: int) -> StoryFollow:
 
 @transaction.atomic
 def story_unfollow(*, user: User | AnonymousUser, story_id: int) -> None:
-    person = signed_in(user)
+    person = require_user(user)
     deleted, _rows = StoryFollow.objects.filter(user=person, story_id=story_id).delete()
     if not deleted:
         raise NotFound(_("You do not follow this story."), code=ErrorCode.NOT_FOLLOWING)

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community.comments import selectors as comment_selectors
-from community.common import int_or_none, is_editor
+from community.common import int_or_none
 from community.stories import selectors, services
+from fieldcast.accounts.guards import has_permission
 from fieldcast.core.errors import ApplicationError
 
 
@@ -23,7 +24,7 @@ def stories(request: HttpRequest) -> HttpResponse:
         "community/stories.html",
         {
             "stories": list(selectors.story_list()[:100]),
-            "is_editor": is_editor(request.user),  # type: ignore[arg-type]
+            "is_editor": has_permission(request.user, "moderate_content"),
         },
     )
 
@@ -44,7 +45,7 @@ def story_new(request: HttpRequest) -> HttpResponse:
 
 
 def story_detail(request: HttpRequest, story_id: int) -> HttpResponse:
-    timeline = selectors.story_timeline(story_id=story_id, user=request.user)  # type: ignore[arg-type]
+    timeline = selectors.story_timeline(story_id=story_id, user=request.user)
     if timeline is None:
         raise Http404(_("We could not find that story."))
     try:
@@ -53,7 +54,7 @@ def story_detail(request: HttpRequest, story_id: int) -> HttpResponse:
         comments_page = 1
     cblock = comment_selectors.comment_block(
         story=timeline.story,
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         page=comments_page,
     )
     return render(
@@ -63,7 +64,7 @@ def story_detail(request: HttpRequest, story_id: int) -> HttpResponse:
             "timeline": timeline,
             "story": timeline.story,
             "cblock": cblock,
-            "is_editor": is_editor(request.user),  # type: ignore[arg-type]
+            "is_editor": has_permission(request.user, "moderate_content"),
         },
     )
 

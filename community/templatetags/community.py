@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import Any
 
 from django import template
 from django.conf import settings
+from django.template import Context
 from django.utils import translation
 from django.utils.safestring import SafeString
 
@@ -19,7 +21,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("community/_block.html", takes_context=True)
-def video_community(context: dict[str, Any], video: Video) -> dict[str, Any]:
+def video_community(context: Context, video: Video) -> dict[str, Any]:
     """Likes, follow and comments under a published video (nothing for an unpublished one)."""
     request = context["request"]
     if video.state != "published":
@@ -38,7 +40,7 @@ def video_community(context: dict[str, Any], video: Video) -> dict[str, Any]:
 
 
 @register.inclusion_tag("community/_bell_inner.html", takes_context=True)
-def notification_bell(context: dict[str, Any]) -> dict[str, Any]:
+def notification_bell(context: Context) -> dict[str, Any]:
     user = context["request"].user
     if not user.is_authenticated:
         return {"show": False}
@@ -46,7 +48,7 @@ def notification_bell(context: dict[str, Any]) -> dict[str, Any]:
 
 
 @register.inclusion_tag("community/_preferences_inner.html", takes_context=True)
-def notification_preferences(context: dict[str, Any]) -> dict[str, Any]:
+def notification_preferences(context: Context) -> dict[str, Any]:
     """The per-kind switches (app and email) and the digest choice, for the profile page and
     the notifications page (posts to the notifications page)."""
     request = context["request"]
@@ -70,7 +72,7 @@ def comment_html(text: str) -> SafeString:
 
 
 @register.filter
-def contains(container: Any, item: Any) -> bool:
+def contains(container: Container[object], item: object) -> bool:
     return item in container
 
 

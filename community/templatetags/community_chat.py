@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.template import Context
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -33,7 +34,7 @@ def chat_strings() -> dict[str, str]:
 
 
 @register.inclusion_tag("community/_chat_panel_inner.html", takes_context=True)
-def chat_panel(context: dict[str, Any], channel: str) -> dict[str, Any]:
+def chat_panel(context: Context, channel: str) -> dict[str, Any]:
     request = context["request"]
     slug = chat_selectors.clean_channel(str(channel))
     user = request.user

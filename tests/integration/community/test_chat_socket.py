@@ -5,7 +5,6 @@ reconnect, refusals to the sender only; in the embedded mode (database relay) an
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -17,6 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from community.chat import services as chat_services
 from community.chat.consumers import CLOSE_NO_CHAT, ChatConsumer
 from community.models import ChatMessage
+from fieldcast.accounts.models import User
 from fieldcast.core import events
 from tests.factories import UserFactory
 
@@ -44,7 +44,7 @@ def mode(request, settings, monkeypatch):
 
 class Socket(ApplicationCommunicator):
     def __init__(
-        self, user: Any, channel: str = "main", query: str = "", language: str = ""
+        self, user: User | AnonymousUser, channel: str = "main", query: str = "", language: str = ""
     ) -> None:
         headers = [(b"accept-language", language.encode())] if language else []
         scope = {
@@ -85,7 +85,7 @@ class Socket(ApplicationCommunicator):
         await self.wait(timeout=2)
 
 
-async def _joined(user: Any, **kwargs: Any) -> tuple[Socket, dict]:
+async def _joined(user: User | AnonymousUser, **kwargs: str) -> tuple[Socket, dict]:
     sock = Socket(user, **kwargs)
     connected, _code = await sock.connect()
     assert connected

@@ -25,8 +25,12 @@ import websockets
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.test import Client
+from pytest_django.plugin import DjangoDbBlocker
+from websockets.asyncio.client import ClientConnection
+from websockets.typing import Origin
 
 from community.models import ChatMessage
+from fieldcast.accounts.models import User
 from tests.factories import UserFactory
 from tests.processes import ROOT, free_port, process_env
 
@@ -82,7 +86,9 @@ class WebProcess:
 
 @pytest.fixture(scope="module")
 def two_web_processes(
-    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+    django_db_setup: None,
+    django_db_blocker: DjangoDbBlocker,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[WebProcess, WebProcess]]:
     work = tmp_path_factory.mktemp("chat-web")
     first = WebProcess(port=free_port(), log_path=work / "web1.log")
@@ -98,25 +104,25 @@ def two_web_processes(
         second.stop()
 
 
-def _cookie(user: Any) -> str:
+def _cookie(user: User) -> str:
     client = Client()
     client.force_login(user)
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-async def _open(web: WebProcess, cookie: str, after: int | None = None) -> Any:
+async def _open(web: WebProcess, cookie: str, after: int | None = None) -> ClientConnection:
     query = f"?after={after}" if after is not None else ""
     return await websockets.connect(
         f"{web.ws}/ws/chat/main/{query}",
         additional_headers={"Cookie": cookie},
-        origin=f"http://127.0.0.1:{web.port}",  # type: ignore[arg-type]
+        origin=Origin(f"http://127.0.0.1:{web.port}"),
     )
 
 
 _pending: dict[int, list[dict[str, Any]]] = {}
 
 
-async def _next(sock: Any, kind: str, timeout: float = 10) -> dict[str, Any]:  # noqa: ASYNC109
+async def _next(sock: ClientConnection, kind: str, timeout: float = 10) -> dict[str, Any]:  # noqa: ASYNC109
     """The next event of one type; others are kept for later calls on the same socket (an ack and
     the message itself can arrive in either order)."""
     pending = _pending.setdefault(id(sock), [])
@@ -131,7 +137,7 @@ async def _next(sock: Any, kind: str, timeout: float = 10) -> dict[str, Any]:  #
             pending.append(event)
 
 
-async def _close(sock: Any) -> None:
+async def _close(sock: ClientConnection) -> None:
     _pending.pop(id(sock), None)
     await sock.close()
 
