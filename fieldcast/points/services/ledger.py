@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.notifications import notify
-from fieldcast.accounts import roles
+from fieldcast.accounts.guards import require_permission
 from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
-from fieldcast.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fieldcast.core.errors import Conflict, NotFound, ValidationFailed
 from fieldcast.points import levels, selectors
 from fieldcast.points.models import (
     Nudge,
@@ -132,8 +132,7 @@ def points_adjust(
     *, user: User, points: object, reason: str, staff: User, key: str | None = None
 ) -> PointEvent:
     """A staff correction of `points` (a non-zero whole number, either sign), always with a reason."""
-    if not roles.has_role_permission(staff, "promote_reporter"):
-        raise PermissionDenied(_("Only staff can adjust points."))
+    require_permission(staff, "promote_reporter", message=_("Only staff can adjust points."))
     amount = _whole_number(points)
     reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}
