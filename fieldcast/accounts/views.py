@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fieldcast.accounts import services
 from fieldcast.accounts.forms import ProfileForm
+from fieldcast.accounts.guards import AuthenticatedHttpRequest
 from fieldcast.accounts.models import ApiToken, User
 from fieldcast.accounts.selectors import user_roles
 from fieldcast.core.errors import ApplicationError
@@ -25,8 +26,8 @@ def _profile_context(user: User, **extra: object) -> dict[str, object]:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = ProfileForm(instance=user)
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, instance=user)
@@ -45,8 +46,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_create(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     key = services.api_token_create(user=user)
     context = _profile_context(user, new_key=key)
     template = (
@@ -59,8 +60,8 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def token_revoke(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     try:
         services.api_token_revoke(user=user)
         messages.success(
