@@ -27,6 +27,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -297,7 +298,14 @@ def main() -> None:
             assert client.get(url).status_code == 200
         queries: list[str] = []
 
-        def count(execute, sql, params, many, context, queries=queries):  # type: ignore[no-untyped-def]
+        def count(
+            execute: Callable[[str, object, bool, dict[str, object]], object],
+            sql: str,
+            params: object,
+            many: bool,
+            context: dict[str, object],
+            queries: list[str] = queries,
+        ) -> object:
             queries.append(sql)
             return execute(sql, params, many, context)
 

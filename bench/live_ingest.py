@@ -152,7 +152,7 @@ async def run_one(count: int, seconds: float) -> dict[str, Any]:
     from ingest.media.registry import LiveIngest
     from ingest.media.whip import whip_publish
 
-    ingest = LiveIngest(reporter=BenchReporter())  # type: ignore[arg-type]
+    ingest = LiveIngest(reporter=BenchReporter())
     shares = [PUBLISHERS_PER_PROCESS] * (count // PUBLISHERS_PER_PROCESS)
     if count % PUBLISHERS_PER_PROCESS:
         shares.append(count % PUBLISHERS_PER_PROCESS)
@@ -218,7 +218,7 @@ async def run_one_rtmp(count: int, seconds: float) -> dict[str, Any]:
     from ingest.media.registry import LiveIngest
     from ingest.media.rtmp import start_rtmp_server
 
-    ingest = LiveIngest(reporter=BenchReporter())  # type: ignore[arg-type]
+    ingest = LiveIngest(reporter=BenchReporter())
     server = await start_rtmp_server(host="127.0.0.1", port=0, ingest=ingest)
     port = server.sockets[0].getsockname()[1]
     children = []

@@ -209,6 +209,7 @@ class BenchReporter:
     async def first_frame(self, **kwargs: Any) -> None: ...
     async def disconnected(self, **kwargs: Any) -> None: ...
     async def end(self, **kwargs: Any) -> None: ...
+    async def end_elsewhere(self, *, session_id: str, secret: str) -> None: ...
     async def stats(self, **kwargs: Any) -> None: ...
     async def recording_finished(self, **kwargs: Any) -> None: ...
 
@@ -275,7 +276,7 @@ async def run_one(count: int, seconds: float, work: Path) -> dict[str, Any]:
     from ingest.program.whep import whep_connect
 
     ingest = live_ingest()
-    ingest.reporter = BenchReporter()  # type: ignore[assignment]
+    ingest.reporter = BenchReporter()
     engine = program_engine()  # the registry the WHEP endpoint looks in
     engine.reporter = BenchProgramReporter()
     engine.root = work / "program"
@@ -288,10 +289,11 @@ async def run_one(count: int, seconds: float, work: Path) -> dict[str, Any]:
     )  # fmt: skip
     assert proc.stdout is not None
     assert proc.stdin is not None
+    stdin = proc.stdin
 
     async def answer(sdp: str) -> None:
-        proc.stdin.write((json.dumps({"answer": sdp}) + "\n").encode())  # type: ignore[union-attr]
-        await proc.stdin.drain()  # type: ignore[union-attr]
+        stdin.write((json.dumps({"answer": sdp}) + "\n").encode())
+        await stdin.drain()
 
     for _ in range(count):
         offer = json.loads(await proc.stdout.readline())
@@ -323,7 +325,8 @@ async def run_one(count: int, seconds: float, work: Path) -> dict[str, Any]:
     if os.environ.get("BENCH_DEBUG"):
         print("warm", runtime.stats(), file=sys.stderr, flush=True)
 
-    ffmpeg_pid = runtime.encoder.process.pid  # type: ignore[union-attr]
+    assert runtime.encoder is not None  # the warm-up above started it
+    ffmpeg_pid = runtime.encoder.process.pid
     frames_before = {key: r.frames_total for key, r in ingest.runtimes.items()}
     ticks_before, dropped_before = runtime.ticks, runtime.stats()["dropped"]
     cpu_before, ffmpeg_before, wall_before = self_cpu(), process_cpu(ffmpeg_pid), time.monotonic()

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,7 +70,13 @@ def generate_clip(path: Path, seconds: int) -> None:
     )  # fmt: skip
 
 
-def measure_task(source: Path, var_dir: Path) -> dict[str, float]:
+class TaskMeasure(TypedDict):
+    wall: float
+    cpu: float
+    renditions: list[str]
+
+
+def measure_task(source: Path, var_dir: Path) -> TaskMeasure:
     """(a), run in a child process so its Django setup is not counted: wall and CPU of the call."""
     from django.core.files import File
     from django.core.files.storage import default_storage
@@ -96,7 +102,7 @@ def measure_task(source: Path, var_dir: Path) -> dict[str, float]:
     default_storage.delete(key)
     for output in transcoding.storage_keys_under(f"videos/{video.key}/"):
         default_storage.delete(output)
-    return {"wall": wall, "cpu": cpu, "renditions": renditions}  # type: ignore[dict-item]
+    return {"wall": wall, "cpu": cpu, "renditions": renditions}
 
 
 def _run(argv: list[str], *, stdin_files: list[Path] | None = None) -> None:

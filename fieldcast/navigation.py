@@ -53,7 +53,7 @@ ROLE_LABELS = {
 def navigation(request: HttpRequest) -> dict[str, object]:
     """Template context: the links this person may use and the badge of their highest role."""
     user = request.user
-    capabilities = user_capabilities(user=user)  # type: ignore[arg-type]
+    capabilities = user_capabilities(user=user)
     items = []
     for item in NAV_ITEMS:
         if item.staff_site and not (user.is_authenticated and user.is_staff):
@@ -64,7 +64,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             continue
         url = reverse(item.url_name)
         items.append({"label": item.label, "url": url, "active": request.path == url})
-    held = user_roles(user=user)  # type: ignore[arg-type]
+    held = user_roles(user=user)
     top_role = held[-1] if held else None
     return {
         "nav_items": items,

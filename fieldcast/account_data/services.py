@@ -148,7 +148,7 @@ def account_erase(*, user_id: int, now: datetime | None = None) -> bool:
     user.last_name = ""
     user.bio = ""
     user.city = ""
-    user.avatar = ""  # type: ignore[assignment]
+    user.avatar.name = ""
     user.set_unusable_password()
     user.is_active = False
     user.is_staff = False
@@ -159,7 +159,7 @@ def account_erase(*, user_id: int, now: datetime | None = None) -> bool:
     user.groups.clear()
     user.user_permissions.clear()
     if avatar:
-        storage = User._meta.get_field("avatar").storage  # type: ignore[attr-defined]
+        storage = user.avatar.storage
         transaction.on_commit(lambda: storage.delete(avatar))
     security_event_record(
         kind=SecurityEventKind.ACCOUNT_DELETED,

@@ -6,7 +6,7 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import permissions
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fieldcast.account_data import services
+from fieldcast.accounts.guards import AuthenticatedHttpRequest, require_user
 from fieldcast.accounts.models import User
 
 
@@ -24,9 +25,9 @@ def _filename(user: User) -> str:
 
 @login_required
 @require_POST
-def export_download(request: HttpRequest) -> HttpResponse:
+def export_download(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A JSON file of the person's data (POST: a button with CSRF, not a link any site can hit)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     data = services.account_data_export(user=user, ip_address=request.META.get("REMOTE_ADDR"))
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
@@ -46,7 +47,7 @@ class AccountDataExportApi(APIView):
         description="Profile, clips, comments, points history and security events, as JSON.",
     )
     def get(self, request: Request) -> Response:
-        user: User = request.user  # type: ignore[assignment]
+        user = require_user(request.user)
         data = services.account_data_export(user=user, ip_address=request.META.get("REMOTE_ADDR"))
         response = Response(data)
         response["Content-Disposition"] = f'attachment; filename="{_filename(user)}"'

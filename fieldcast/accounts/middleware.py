@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from fieldcast.core.api_errors import SESSION_EXPIRED_KEY
+
 EXPIRED_MARKER = "fieldcast_session_expired"
 TOLD_MARKER = "fieldcast_session_expired_told"
 NON_PAGE_PREFIXES = ("/api/", "/static/", "/ws/", "/videos/media/")
@@ -37,7 +39,7 @@ class ExpiredSessionMiddleware:
         # request.user loads the session first, so is_empty() reflects what the store holds.
         signed_in = request.user.is_authenticated
         expired = bool(cookie) and not signed_in and request.session.is_empty()
-        request.session_expired = expired  # type: ignore[attr-defined]
+        request.META[SESSION_EXPIRED_KEY] = expired
         is_page = not request.path.startswith(NON_PAGE_PREFIXES)
 
         # A background request (API, websocket fallback) may meet the dead session first, and

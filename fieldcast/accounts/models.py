@@ -35,6 +35,8 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """Anyone with an account: viewer, reporter, editor or staff, by the groups they are in."""
 
+    # Email is the login: Django's documented way to drop AbstractUser's field, which the stubs
+    # cannot express (they type the field as always present).
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
@@ -51,7 +53,8 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc,assignment]
+    # The stubs pin AbstractUser.objects to the username-based manager; ours logs in by email.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("user")

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from fieldcast.accounts import roles
 from fieldcast.accounts.events import PasswordReplaced, announce_password_replaced
+from fieldcast.accounts.guards import require_permission
 from fieldcast.accounts.models import ApiToken, SecurityEvent, SecurityEventKind, User
 from fieldcast.core.error_codes import ErrorCode
-from fieldcast.core.errors import NotFound, PermissionDenied, ValidationFailed
+from fieldcast.core.errors import NotFound, ValidationFailed
 
 TOKEN_PREFIX_LENGTH = 8
 _LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -98,8 +99,10 @@ def user_grant_role(*, user: User, role: str, granted_by: User | None) -> User:
         raise ValidationFailed(
             _("Unknown role “%(role)s”.") % {"role": role}, code=ErrorCode.UNKNOWN_ROLE
         )
-    if granted_by is not None and not roles.has_role_permission(granted_by, "promote_reporter"):
-        raise PermissionDenied(_("Only staff can change roles."))
+    if granted_by is not None:
+        require_permission(
+            granted_by, "promote_reporter", message=_("Only staff can change roles.")
+        )
     user.groups.add(Group.objects.get(name=role))
     if role == roles.STAFF and not user.is_staff:
         user.is_staff = True
@@ -152,7 +155,7 @@ def profile_update(
     user.city = city.strip()
     fields = ["display_name", "bio", "city"]
     if avatar is not None:
-        user.avatar = avatar  # type: ignore[assignment]
+        user.avatar = avatar
         fields.append("avatar")
     user.full_clean(exclude=["password"])
     user.save(update_fields=fields)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fieldcast.accounts import services
 from fieldcast.accounts.forms import ProfileForm
+from fieldcast.accounts.guards import AuthenticatedHttpRequest
 from fieldcast.accounts.models import ApiToken, User
 from fieldcast.accounts.selectors import user_roles
 from fieldcast.core.error_codes import ErrorCode
@@ -33,8 +34,8 @@ def _profile_context(user: User, **extra: object) -> dict[str, object]:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = ProfileForm(instance=user)
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, instance=user)
@@ -53,8 +54,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_create(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     key = services.api_token_create(user=user)
     context = _profile_context(user, new_key=key)
     template = (
@@ -67,8 +68,8 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def token_revoke(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     try:
         services.api_token_revoke(user=user)
         messages.success(
@@ -90,9 +91,9 @@ def password_confirmed(request: HttpRequest, user: User, password: str) -> bool:
 
 @login_required
 @require_POST
-def deletion_request(request: HttpRequest) -> HttpResponse:
+def deletion_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Schedule the account's deletion after the cooling-off period (password confirmed)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if not password_confirmed(request, user, request.POST.get("password", "")):
         error = ValidationFailed(_("The password is not correct."), code=ErrorCode.WRONG_PASSWORD)
         messages.error(request, error.message)
@@ -112,8 +113,8 @@ def deletion_request(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def deletion_cancel(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def deletion_cancel(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if services.account_deletion_cancel(user=user, ip_address=request.META.get("REMOTE_ADDR")):
         messages.success(request, _("Your account will not be deleted."))
     return redirect(reverse("profile") + "#your-data")

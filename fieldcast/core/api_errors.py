@@ -14,6 +14,10 @@ from rest_framework.views import exception_handler as drf_default_handler
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ApplicationError, error_payload
 
+# Set in a request's META (a WSGI-style extension key) by the accounts middleware when the request
+# carried a session cookie the server no longer knows.
+SESSION_EXPIRED_KEY = "fieldcast.session_expired"
+
 
 def _drf_fields(detail: Any) -> dict[str, list[str]]:
     if isinstance(detail, dict):
@@ -75,7 +79,7 @@ def _describe_drf_error(
         if (
             isinstance(exc, drf_exceptions.NotAuthenticated)
             and request is not None
-            and getattr(request._request, "session_expired", False)
+            and request._request.META.get(SESSION_EXPIRED_KEY, False)
         ):
             return "session_expired", _("Your session has expired. Please log in again."), {}
         code = (

@@ -20,7 +20,8 @@ from fieldcast.core.error_codes import ErrorCode
 class ApplicationError(Exception):
     """A refusal by a service: a readable message, a stable code, optional per-field messages."""
 
-    status_code = HTTPStatus.BAD_REQUEST
+    # An HTTPStatus, or a protocol extension's own code (tus answers a bad checksum with 460).
+    status_code: int = HTTPStatus.BAD_REQUEST
     default_code: ErrorCode = ErrorCode.INVALID
     default_message = gettext_lazy("The request could not be completed.")
 

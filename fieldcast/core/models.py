@@ -34,7 +34,7 @@ class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs: Any) -> NoReturn:
         raise TypeError(f"{self.model._meta.verbose_name_plural} are append-only.")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise TypeError(f"{self.model._meta.verbose_name_plural} are append-only.")
 
 
@@ -51,5 +51,5 @@ class AppendOnlyModel(models.Model):
             raise TypeError(f"{self._meta.verbose_name_plural} are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError(f"{self._meta.verbose_name_plural} are append-only.")

@@ -57,7 +57,6 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
-        request.request_id = request_id  # type: ignore[attr-defined]
         started = time.monotonic()
         try:
             response = self.get_response(request)

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fieldcast.accounts import roles
+from fieldcast.accounts.guards import require_permission, require_user
 from fieldcast.accounts.models import User
-from fieldcast.core.errors import PermissionDenied, ValidationFailed
+from fieldcast.core.errors import ValidationFailed
 from fieldcast.points import selectors, services
 from fieldcast.points.models import PointEvent, PromotionRecord
 
@@ -120,17 +121,17 @@ class MyPointsApi(APIView):
 
     @extend_schema(responses=SummarySerializer, summary="My points")
     def get(self, request: Request) -> Response:
-        return Response(self._summary(request.user))  # type: ignore[arg-type]
+        return Response(self._summary(require_user(request.user)))
 
     @extend_schema(request=VisibilitySerializer, responses=SummarySerializer)
     def patch(self, request: Request) -> Response:
+        user = require_user(request.user)
         body = VisibilitySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.points_board_visibility_set(
-            user=request.user,  # type: ignore[arg-type]
-            hidden=body.validated_data["hide_from_boards"],
+            user=user, hidden=body.validated_data["hide_from_boards"]
         )
-        return Response(self._summary(request.user))  # type: ignore[arg-type]
+        return Response(self._summary(user))
 
 
 class RatingRequestSerializer(serializers.Serializer):
@@ -152,11 +153,12 @@ class RatingApi(APIView):
 
     @extend_schema(request=RatingRequestSerializer, responses={201: RatingSerializer})
     def post(self, request: Request) -> Response:
+        rater = require_user(request.user)
         body = RatingRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         reporter = get_object_or_404(User, pk=body.validated_data["reporter"], is_active=True)
         rating = services.rating_submit(
-            rater=request.user,  # type: ignore[arg-type]
+            rater=rater,
             reporter=reporter,
             stars=body.validated_data["stars"],
         )
@@ -178,6 +180,7 @@ class AdjustmentApi(APIView):
 
     @extend_schema(request=AdjustmentRequestSerializer, responses={201: EventSerializer})
     def post(self, request: Request) -> Response:
+        staff = require_user(request.user)
         body = AdjustmentRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         user = get_object_or_404(User, pk=body.validated_data["user"])
@@ -185,7 +188,7 @@ class AdjustmentApi(APIView):
             user=user,
             points=body.validated_data["points"],
             reason=body.validated_data["reason"],
-            staff=request.user,  # type: ignore[arg-type]
+            staff=staff,
             key=body.validated_data.get("key"),
         )
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
@@ -212,6 +215,7 @@ class PromotionApi(APIView):
 
     @extend_schema(request=PromotionRequestSerializer, responses={201: PromotionSerializer})
     def post(self, request: Request) -> Response:
+        staff = require_user(request.user)
         body = PromotionRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         user = get_object_or_404(User, pk=body.validated_data["user"])
@@ -222,15 +226,13 @@ class PromotionApi(APIView):
         )
         record = service(
             user=user,
-            staff=request.user,  # type: ignore[arg-type]
+            staff=staff,
             reason=body.validated_data["reason"],
         )
         return Response(PromotionSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
-def _check_dashboards(user: object) -> None:
-    if not roles.has_role_permission(user, "view_dashboards"):  # type: ignore[arg-type]
-        raise PermissionDenied(_("Only staff can see the dashboard."))
+DASHBOARD_REFUSAL = gettext_lazy("Only staff can see the dashboard.")
 
 
 class SeriesPointSerializer(serializers.Serializer):
@@ -272,7 +274,7 @@ class DashboardApi(APIView):
 
     @extend_schema(responses=DashboardResponseSerializer, summary="Engagement dashboard")
     def get(self, request: Request) -> Response:
-        _check_dashboards(request.user)
+        require_permission(request.user, "view_dashboards", message=DASHBOARD_REFUSAL)
 
         def counts(rows: list[tuple[str, str, int]]) -> list[dict[str, object]]:
             return [{"code": c, "title": title, "count": n} for c, title, n in rows]
@@ -316,7 +318,7 @@ class ParticipationApi(APIView):
 
     @extend_schema(responses=ParticipationSerializer, summary="A person's participation")
     def get(self, request: Request, user_id: int) -> Response:
-        _check_dashboards(request.user)
+        require_permission(request.user, "view_dashboards", message=DASHBOARD_REFUSAL)
         user = get_object_or_404(User, pk=user_id)
         figures = selectors.participation(user=user)
         data = {**figures.__dict__, "user": user.pk, "score": figures.score}

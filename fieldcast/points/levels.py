@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from fieldcast.points.models import Tier
 
@@ -52,13 +54,21 @@ def tier_table() -> list[TierRequirement]:
     return [
         TierRequirement(
             code=str(row["code"]),
-            min_points=int(row.get("min_points", 0)),  # type: ignore[call-overload]
-            min_published=int(row.get("min_published", 0)),  # type: ignore[call-overload]
-            max_rejection_rate=float(row.get("max_rejection_rate", 1.0)),  # type: ignore[arg-type]
-            min_account_days=int(row.get("min_account_days", 0)),  # type: ignore[call-overload]
+            min_points=int(_threshold(row, "min_points", 0)),
+            min_published=int(_threshold(row, "min_published", 0)),
+            max_rejection_rate=float(_threshold(row, "max_rejection_rate", 1.0)),
+            min_account_days=int(_threshold(row, "min_account_days", 0)),
         )
         for row in settings.POINTS_TIERS
     ]
+
+
+def _threshold(row: Mapping[str, object], key: str, default: float) -> float | str:
+    """One number of a POINTS_TIERS row (a string such as "10" is read as the number)."""
+    value = row.get(key, default)
+    if not isinstance(value, int | float | str):
+        raise ImproperlyConfigured(f"POINTS_TIERS: {key} must be a number, not {value!r}")
+    return value
 
 
 def tier_missing(record: ReporterRecord, requirement: TierRequirement) -> dict[str, float]:

@@ -4,15 +4,16 @@ adjustments, the staff dashboard. Thin: parse, authorise, call a service or sele
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from functools import wraps
-from typing import Any
+from typing import Concatenate, ParamSpec, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fieldcast.accounts import roles
+from fieldcast.accounts.guards import AuthenticatedHttpRequest, has_permission, signed_in_user
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import ApplicationError, NotFound
 from fieldcast.points import charts, selectors, services
@@ -33,18 +34,23 @@ BOARD_TITLES = {
 }
 
 
-def _needs(codename: str) -> Callable:
-    """Pages for one role permission: others get the 403 page (not a login loop)."""
+_P = ParamSpec("_P")
+_R = TypeVar("_R", bound=HttpResponseBase)
+_PageView = Callable[Concatenate[AuthenticatedHttpRequest, _P], _R]
 
-    def decorator(view: Callable) -> Callable:
+
+def _needs(codename: str) -> Callable[[_PageView[_P, _R]], _PageView[_P, _R]]:
+    """Pages for one role permission: a visitor logs in first, others get the 403 page (not a
+    login loop)."""
+
+    def decorator(view: _PageView[_P, _R]) -> _PageView[_P, _R]:
         @wraps(view)
-        @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not roles.has_role_permission(request.user, codename):  # type: ignore[arg-type]
+        def wrapped(request: AuthenticatedHttpRequest, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+            if not has_permission(request.user, codename):
                 raise DjangoPermissionDenied
             return view(request, *args, **kwargs)
 
-        return wrapped
+        return login_required(wrapped)
 
     return decorator
 
@@ -101,9 +107,9 @@ def assignment_board(request: HttpRequest, assignment_ref: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def board_visibility(request: HttpRequest) -> HttpResponse:
+def board_visibility(request: AuthenticatedHttpRequest) -> HttpResponse:
     hidden = request.POST.get("hidden") == "1"
-    services.points_board_visibility_set(user=request.user, hidden=hidden)  # type: ignore[arg-type]
+    services.points_board_visibility_set(user=request.user, hidden=hidden)
     messages.success(
         request,
         _("You are hidden from the public boards.")
@@ -118,10 +124,11 @@ def reporter_card(request: HttpRequest, user_id: int) -> HttpResponse:
     month = timezone.localdate().replace(day=1)
     rating = None
     can_rate = must_watch = False
-    if request.user.is_authenticated and request.user.pk != reporter.pk:
-        rating = selectors.rating_by(rater=request.user, reporter=reporter, month=month)  # type: ignore[arg-type]
+    viewer = signed_in_user(request.user)
+    if viewer is not None and viewer.pk != reporter.pk:
+        rating = selectors.rating_by(rater=viewer, reporter=reporter, month=month)
         if selectors.reporter_has_published(user=reporter):
-            can_rate = selectors.has_watched(viewer=request.user, reporter=reporter)  # type: ignore[arg-type]
+            can_rate = selectors.has_watched(viewer=viewer, reporter=reporter)
             must_watch = not can_rate
     return render(
         request,
@@ -130,7 +137,7 @@ def reporter_card(request: HttpRequest, user_id: int) -> HttpResponse:
             "reporter": reporter,
             "summary": selectors.points_summary(user=reporter),
             "participation": selectors.participation(user=reporter)
-            if roles.has_role_permission(request.user, "view_dashboards")  # type: ignore[arg-type]
+            if has_permission(request.user, "view_dashboards")
             else None,
             "rating": rating,
             "can_rate": can_rate,
@@ -141,11 +148,11 @@ def reporter_card(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rate_reporter(request: HttpRequest, user_id: int) -> HttpResponse:
+def rate_reporter(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     reporter = get_object_or_404(User, pk=user_id, is_active=True)
     try:
         services.rating_submit(
-            rater=request.user,  # type: ignore[arg-type]
+            rater=request.user,
             reporter=reporter,
             stars=request.POST.get("stars", ""),
         )
@@ -159,7 +166,7 @@ def rate_reporter(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @_needs("promote_reporter")
-def promotions(request: HttpRequest) -> HttpResponse:
+def promotions(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "points/promotions.html",
@@ -169,13 +176,13 @@ def promotions(request: HttpRequest) -> HttpResponse:
 
 @_needs("promote_reporter")
 @require_POST
-def promotion_decide(request: HttpRequest, user_id: int, action: str) -> HttpResponse:
+def promotion_decide(request: AuthenticatedHttpRequest, user_id: int, action: str) -> HttpResponse:
     reporter = get_object_or_404(User, pk=user_id)
     service = {"promote": services.reporter_promote, "demote": services.reporter_demote}.get(action)
     if service is None:
         raise Http404
     try:
-        service(user=reporter, staff=request.user, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+        service(user=reporter, staff=request.user, reason=request.POST.get("reason", ""))
         messages.success(
             request,
             _("%(name)s is now a network reporter.") % {"name": reporter.public_name}
@@ -189,14 +196,14 @@ def promotion_decide(request: HttpRequest, user_id: int, action: str) -> HttpRes
 
 @_needs("promote_reporter")
 @require_POST
-def adjust(request: HttpRequest, user_id: int) -> HttpResponse:
+def adjust(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     reporter = get_object_or_404(User, pk=user_id)
     try:
         services.points_adjust(
             user=reporter,
             points=request.POST.get("points", ""),
             reason=request.POST.get("reason", ""),
-            staff=request.user,  # type: ignore[arg-type]
+            staff=request.user,
         )
         messages.success(request, _("The adjustment is in the ledger."))
     except ApplicationError as error:
@@ -205,7 +212,7 @@ def adjust(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @_needs("view_dashboards")
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     active = selectors.active_reporters_by_week()
     distribution = selectors.points_distribution()
     funnel = selectors.tier_funnel()
@@ -253,7 +260,7 @@ class _Echo:
 
 
 @_needs("view_dashboards")
-def segment_csv(request: HttpRequest, segment: str) -> StreamingHttpResponse:
+def segment_csv(request: AuthenticatedHttpRequest, segment: str) -> StreamingHttpResponse:
     if segment not in selectors.SEGMENTS:
         raise Http404
     writer = csv.writer(_Echo())
@@ -261,7 +268,7 @@ def segment_csv(request: HttpRequest, segment: str) -> StreamingHttpResponse:
         "pk", "email", "display_name", "city", "date_joined", "points_account__total"
     )
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows() -> Iterator[str]:
         yield writer.writerow(["id", "email", "display_name", "city", "joined", "points"])
         for pk, email, name, city, joined, total in users.iterator(chunk_size=2000):
             yield writer.writerow([pk, email, name, city, joined.date().isoformat(), total or 0])

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fieldcast.accounts import roles
+from fieldcast.accounts.guards import has_permission
 from fieldcast.core.errors import ValidationFailed
 from fieldcast.videos import selectors
 from fieldcast.videos.models import Video, VideoState
@@ -103,7 +103,7 @@ class VideoSerializer(serializers.ModelSerializer):
         data = super().to_representation(video)
         user = self.context["request"].user
         is_owner = user.is_authenticated and user.pk == video.owner_id
-        is_editor = roles.has_role_permission(user, "moderate_content")
+        is_editor = has_permission(user, "moderate_content")
         if not (is_owner or is_editor):
             data["state_reason"] = ""
         if is_editor:
@@ -143,5 +143,5 @@ class VideoDetailApi(APIView):
 
     @extend_schema(responses=VideoSerializer, summary="One video, if you may see it")
     def get(self, request: Request, video_id: int) -> Response:
-        video = selectors.video_for_viewer(video_id=video_id, user=request.user)  # type: ignore[arg-type]
+        video = selectors.video_for_viewer(video_id=video_id, user=request.user)
         return Response(VideoSerializer(video, context={"request": request}).data)

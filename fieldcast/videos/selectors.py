@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from fieldcast.accounts import roles
+from fieldcast.accounts.guards import has_permission
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import NotFound
 from fieldcast.videos.models import Video, VideoState
@@ -20,7 +20,7 @@ def user_can_see_video(*, video: Video, user: User | AnonymousUser) -> bool:
         return False
     if video.owner_id == user.pk:
         return True
-    return roles.has_role_permission(user, "moderate_content")
+    return has_permission(user, "moderate_content")
 
 
 def video_for_viewer(*, video_id: int, user: User | AnonymousUser) -> Video:

@@ -204,7 +204,7 @@ def _local_source(video: Video, work: Path) -> Path:
 
 def _load_prctl() -> Callable[..., int] | None:
     try:
-        return ctypes.CDLL("libc.so.6", use_errno=True).prctl  # type: ignore[no-any-return]
+        return ctypes.CDLL("libc.so.6", use_errno=True).prctl
     except (OSError, AttributeError):
         return None  # not Linux: an orphan FFmpeg finishes its scratch work and exits
 

@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import default_storage
 
+from fieldcast.core.s3 import s3_storage
 from fieldcast.videos.models import Upload
 
 
@@ -46,12 +47,12 @@ def local_part_path(source_key: str) -> Path:
 
 
 def _s3() -> tuple[Any, str]:
-    client = default_storage.connection.meta.client  # type: ignore[attr-defined]
-    return client, default_storage.bucket_name  # type: ignore[attr-defined]
+    storage = s3_storage()
+    return storage.connection.meta.client, storage.bucket_name
 
 
 def _s3_key(name: str) -> str:
-    return default_storage._normalize_name(name)  # type: ignore[attr-defined]
+    return s3_storage()._normalize_name(name)
 
 
 # --- Starting and discarding ------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from community.audience.services import view_record
-from fieldcast.accounts import roles
+from fieldcast.accounts.guards import AuthenticatedHttpRequest, has_permission
 from fieldcast.core.errors import NotFound
 from fieldcast.videos import playback, selectors
 from fieldcast.videos.models import Video, VideoState
@@ -32,7 +32,7 @@ MEDIA_TYPES = {".ts": "video/mp2t", ".m4s": "video/iso.segment", ".m3u8": PLAYLI
 
 def _viewable(request: HttpRequest, video_id: int) -> Video:
     try:
-        return selectors.video_for_viewer(video_id=video_id, user=request.user)  # type: ignore[arg-type]
+        return selectors.video_for_viewer(video_id=video_id, user=request.user)
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
@@ -86,9 +86,9 @@ def _upload_strings() -> dict[str, str]:
 
 
 @login_required
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The phone-first upload page (tus from the browser, then processing over /ws/me/)."""
-    if not roles.has_role_permission(request.user, "upload_video"):  # type: ignore[arg-type]
+    if not has_permission(request.user, "upload_video"):
         raise DjangoPermissionDenied
     return render(
         request,
@@ -102,9 +102,9 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_videos(request: HttpRequest) -> HttpResponse:
+def my_videos(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A reporter's own videos with their state and, when one failed, why."""
-    videos = selectors.video_list_for_owner(user=request.user)  # type: ignore[arg-type]
+    videos = selectors.video_list_for_owner(user=request.user)
     return render(request, "videos/my_videos.html", {"videos": videos})
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from playwright.sync_api import Browser, Page, Route, expect
 
+from fieldcast.core.s3 import s3_storage
 from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from fieldcast.videos.models import Upload, Video
 from fieldcast.videos.services import video_publish
@@ -44,9 +45,10 @@ def _allow_browser_reads_from_s3(server_url: str) -> None:
     """On S3, hls.js fetches presigned segments from the bucket's origin: it needs CORS."""
     if settings.STORAGE != "s3":
         return
-    client = default_storage.connection.meta.client  # type: ignore[attr-defined]
+    storage = s3_storage()
+    client = storage.connection.meta.client
     client.put_bucket_cors(
-        Bucket=default_storage.bucket_name,  # type: ignore[attr-defined]
+        Bucket=storage.bucket_name,
         CORSConfiguration={
             "CORSRules": [
                 {

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.notifications import notify
-from fieldcast.accounts import roles
+from fieldcast.accounts.guards import require_permission
 from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -132,8 +132,7 @@ def points_adjust(
     *, user: User, points: object, reason: str, staff: User, key: str | None = None
 ) -> PointEvent:
     """A staff correction of `points` (a non-zero whole number, either sign), always with a reason."""
-    if not roles.has_role_permission(staff, "promote_reporter"):
-        raise PermissionDenied(_("Only staff can adjust points."))
+    require_permission(staff, "promote_reporter", message=_("Only staff can adjust points."))
     if staff.pk == user.pk:
         # Nobody moves their own standing: a second staff member makes the correction.
         raise PermissionDenied(

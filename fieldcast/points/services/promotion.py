@@ -7,11 +7,11 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fieldcast.accounts import roles
+from fieldcast.accounts.guards import require_permission
 from fieldcast.accounts.models import User
 from fieldcast.accounts.services import user_grant_role
 from fieldcast.core.error_codes import ErrorCode
-from fieldcast.core.errors import Conflict, PermissionDenied, ValidationFailed
+from fieldcast.core.errors import Conflict, ValidationFailed
 from fieldcast.points import selectors
 from fieldcast.points.models import PromotionAction, PromotionRecord, Tier
 from fieldcast.points.services.ledger import _account_locked
@@ -19,7 +19,9 @@ from fieldcast.points.services.ledger import _account_locked
 
 def reporter_promote(*, user: User, staff: User, reason: str) -> PromotionRecord:
     """Staff make a star reporter a network reporter (the configured role); who/when/why kept."""
-    _check_promoter(staff)
+    require_permission(
+        staff, "promote_reporter", message=_("Only staff can promote or demote reporters.")
+    )
     reason = _required_reason(reason)
     with transaction.atomic():
         account = _account_locked(user)
@@ -41,7 +43,9 @@ def reporter_promote(*, user: User, staff: User, reason: str) -> PromotionRecord
 
 def reporter_demote(*, user: User, staff: User, reason: str) -> PromotionRecord:
     """Staff take the network reporter role back; who/when/why kept."""
-    _check_promoter(staff)
+    require_permission(
+        staff, "promote_reporter", message=_("Only staff can promote or demote reporters.")
+    )
     reason = _required_reason(reason)
     with transaction.atomic():
         _account_locked(user)
@@ -55,11 +59,6 @@ def reporter_demote(*, user: User, staff: User, reason: str) -> PromotionRecord:
         return PromotionRecord.objects.create(
             user=user, action=PromotionAction.DEMOTE, role=role, by=staff, reason=reason
         )
-
-
-def _check_promoter(staff: User) -> None:
-    if not roles.has_role_permission(staff, "promote_reporter"):
-        raise PermissionDenied(_("Only staff can promote or demote reporters."))
 
 
 def _required_reason(reason: str) -> str:

@@ -8,9 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.notifications.notify import notify_video_published
-from fieldcast.accounts import roles
+from fieldcast.accounts.guards import require_permission
 from fieldcast.accounts.models import User
-from fieldcast.core.errors import PermissionDenied
 from fieldcast.points.rules import Rule as PointsRule
 from fieldcast.points.services import points_award
 from fieldcast.videos.models import Video, VideoState
@@ -24,8 +23,7 @@ from fieldcast.videos.services.transitions import (
 @transaction.atomic
 def video_publish(*, video: Video, editor: User, verification: str = "") -> Video:
     """pending_review -> published by an editor (moderate_content), with their verification note."""
-    if not roles.has_role_permission(editor, "moderate_content"):
-        raise PermissionDenied(_("Only editors can publish videos."))
+    require_permission(editor, "moderate_content", message=_("Only editors can publish videos."))
     locked = _locked_video(video.pk)
     _check_transition(locked, VideoState.PUBLISHED, allowed_from={VideoState.PENDING_REVIEW})
     locked.state = VideoState.PUBLISHED

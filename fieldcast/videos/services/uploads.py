@@ -17,14 +17,13 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fieldcast.accounts import roles
+from fieldcast.accounts.guards import require_permission
 from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
     ApplicationError,
     Conflict,
     NotFound,
-    PermissionDenied,
     RateLimited,
     ValidationFailed,
 )
@@ -57,7 +56,7 @@ class UploadLeaseLost(Conflict):
 
 
 class ChecksumMismatch(ApplicationError):
-    status_code = 460  # type: ignore[assignment]  # tus checksum extension, not in HTTPStatus
+    status_code = 460  # tus checksum extension, not in HTTPStatus
     default_code = ErrorCode.CHECKSUM_MISMATCH
 
 
@@ -124,8 +123,7 @@ def _check_upload_limits(*, user: User, length: int) -> None:
 def upload_create(*, user: User, length: int, metadata: dict[str, str]) -> Upload:
     """A reporter starts a tus upload: checks the limits, creates the Video (uploading) and
     prepares storage. `metadata` is the decoded Upload-Metadata."""
-    if not roles.has_role_permission(user, "upload_video"):
-        raise PermissionDenied(_("Only reporters can upload videos."))
+    require_permission(user, "upload_video", message=_("Only reporters can upload videos."))
     filename = (metadata.get("filename") or "").strip()[:255]
     title = (metadata.get("title") or "").strip() or PurePosixPath(filename).stem.strip()
     if not title:

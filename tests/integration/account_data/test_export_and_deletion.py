@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from community import services as community_services
+from community.comments import services as community_services
 from community.models import Comment, CommentState, Follow
 from fieldcast.account_data import services
 from fieldcast.account_data.tasks import accounts_erase_due

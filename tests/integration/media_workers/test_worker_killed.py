@@ -79,15 +79,21 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-@pytest.fixture
-def start_worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen]]:
-    workers: list[subprocess.Popen] = []
+class _Worker(subprocess.Popen[bytes]):
+    """A Celery worker process, with the file its output goes to."""
 
-    def start(queue: str, **env_overrides: str) -> subprocess.Popen:
+    log: Path
+
+
+@pytest.fixture
+def start_worker(tmp_path: Path) -> Iterator[Callable[..., _Worker]]:
+    workers: list[_Worker] = []
+
+    def start(queue: str, **env_overrides: str) -> _Worker:
         env = process_env(**env_overrides)
         log = tmp_path / f"worker-{len(workers)}.log"
         with log.open("wb") as out:
-            worker = subprocess.Popen(
+            worker = _Worker(
                 [sys.executable, "-m", "celery", "-A", "fieldcast", "worker",
                  "--queues", queue, "--concurrency", "1", "--pool", "prefork",
                  "--loglevel", "INFO", "--hostname", f"{queue}-{len(workers)}@%h",
@@ -95,7 +101,7 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen]]:
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: killpg takes all of it
             )  # fmt: skip
-        worker.log = log  # type: ignore[attr-defined]
+        worker.log = log
         workers.append(worker)
         return worker
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
+
+from fieldcast.core.s3 import s3_storage
 
 
 class Command(BaseCommand):
@@ -21,8 +22,9 @@ class Command(BaseCommand):
         if settings.STORAGE != "s3":
             self.stdout.write(f"Local storage in {settings.MEDIA_ROOT}: nothing to create.")
             return
-        bucket = default_storage.bucket  # type: ignore[attr-defined]
-        client = default_storage.connection.meta.client  # type: ignore[attr-defined]
+        storage = s3_storage()
+        bucket = storage.bucket
+        client = storage.connection.meta.client
         existing = {item["Name"] for item in client.list_buckets().get("Buckets", [])}
         if bucket.name in existing:
             self.stdout.write(f"Bucket {bucket.name} exists.")
