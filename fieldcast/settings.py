@@ -318,7 +318,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 # --- API ------------------------------------------------------------------------------------
+# Every JSON body the API reads (fieldcast.core.parsers): larger ones get 413, deeper ones 400.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 REST_FRAMEWORK = {
+    "DEFAULT_PARSER_CLASSES": [
+        "fieldcast.core.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "fieldcast.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
