@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -27,6 +26,7 @@ from community import chat_selectors, chat_services
 from community.chat_hub import chat_hub
 from fieldcast.core import events
 from fieldcast.core.errors import ApplicationError, ValidationFailed
+from fieldcast.core.websockets import JsonWebsocketConsumer
 
 CLOSE_NO_CHAT = 4404
 
@@ -70,7 +70,7 @@ def _post(language: str, user: Any, channel: str, body: Any) -> dict[str, Any]:
         return chat_services.chat_message_post(user=user, channel=channel, body=body).payload
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
+class ChatConsumer(JsonWebsocketConsumer):
     # No channel-layer channel per socket: the process's hub (community.chat_hub) listens for all
     # of them. An alias that is not configured makes Channels give this consumer no layer.
     channel_layer_alias = "chat-sockets-listen-through-the-hub"

@@ -321,6 +321,8 @@ X_FRAME_OPTIONS = "DENY"
 # Every JSON body the API reads (fieldcast.core.parsers): larger ones get 413, deeper ones 400.
 API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
 API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+# A websocket frame longer than this closes the socket (fieldcast.core.websockets).
+WEBSOCKET_MAX_FRAME_BYTES = env.int("WEBSOCKET_MAX_FRAME_BYTES", default=64 * 1024)
 REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "fieldcast.core.parsers.LimitedJSONParser",

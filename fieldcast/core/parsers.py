@@ -102,5 +102,7 @@ class LimitedJSONParser(JSONParser):
     ) -> Any:
         request = (parser_context or {}).get("request")
         meta = getattr(request, "META", {}) if request is not None else {}
-        raw = read_limited(stream, declared_length=meta.get("CONTENT_LENGTH"), limit=max_body_bytes())
+        raw = read_limited(
+            stream, declared_length=meta.get("CONTENT_LENGTH"), limit=max_body_bytes()
+        )
         return loads_limited(raw, depth_limit=max_depth())

@@ -99,7 +99,9 @@ def test_a_body_over_the_size_limit_is_a_413(api_client: APIClient, chat_channel
 
     # when
     response = api_client.post(
-        f"/api/v1/community/chat/{chat_channel}/messages/", data=body, content_type="application/json"
+        f"/api/v1/community/chat/{chat_channel}/messages/",
+        data=body,
+        content_type="application/json",
     )
 
     # then
@@ -121,7 +123,9 @@ def test_a_body_at_the_size_limit_is_read(api_client: APIClient, chat_channel, s
 
     # when
     response = api_client.post(
-        f"/api/v1/community/chat/{chat_channel}/messages/", data=body, content_type="application/json"
+        f"/api/v1/community/chat/{chat_channel}/messages/",
+        data=body,
+        content_type="application/json",
     )
 
     # then
