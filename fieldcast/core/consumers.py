@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from fieldcast.core import events
 from fieldcast.core.websockets import JsonWebsocketConsumer
 

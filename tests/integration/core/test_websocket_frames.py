@@ -150,9 +150,8 @@ def test_every_signed_in_socket_closes_with_4400_on_a_bad_frame(
     consumer, path, kwargs, caplog: pytest.LogCaptureFixture, settings
 ) -> None:
     # given an editor (who may open every socket) and the in-memory channel layer
-    from tests.factories import UserFactory
-
     from ingest.models import Program
+    from tests.factories import UserFactory
 
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     editor = UserFactory(roles=["reporter", "editor"])
