@@ -81,8 +81,8 @@ class ChatConsumer(JsonWebsocketConsumer):
     async def connect(self) -> None:
         self.language = _language(self.scope)
         try:
-            self.channel = chat_selectors.clean_channel(
-                str(self.scope["url_route"]["kwargs"]["channel"])
+            self.channel = await database_sync_to_async(chat_selectors.chat_channel)(
+                channel=str(self.scope["url_route"]["kwargs"]["channel"])
             )
         except ApplicationError:
             await self.close(code=CLOSE_NO_CHAT)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community import notify
+from community import chat_selectors, chat_services, notify
 from community.models import (
     Event,
     EventKind,
@@ -128,7 +128,7 @@ def event_create(
     if capacity > EVENT_MAX_CAPACITY:
         message = _("At most %(max)d places.") % {"max": EVENT_MAX_CAPACITY}
         raise _invalid("capacity", message)
-    return Event.objects.create(
+    event = Event.objects.create(
         **fields,
         kind=kind,
         starts_at=starts_at,
@@ -136,6 +136,8 @@ def event_create(
         capacity=capacity,
         created_by=creator,
     )
+    chat_services.chat_channel_open(channel=chat_selectors.event_chat_channel(event.pk))
+    return event
 
 
 def _locked_event(event_id: int) -> Event:

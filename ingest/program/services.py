@@ -38,6 +38,7 @@ from PIL import Image
 
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
+from fieldcast.core import domain_events
 from fieldcast.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fieldcast.core.events import publish
 from fieldcast.points.rules import Rule
@@ -55,6 +56,7 @@ from ingest.models import (
     SourceState,
 )
 from ingest.program import selectors
+from ingest.program.domain_events import ProgramCreated
 from ingest.services import source_decide, source_set_on_air
 
 logger = logging.getLogger(__name__)
@@ -337,7 +339,10 @@ def program_create(
         )
     if Program.objects.filter(slug=slug).exists():
         raise Conflict(_("A channel with this address already exists."), code="slug_taken")
-    return Program.objects.create(slug=slug, name=name, width=width, height=height, fps=fps)
+    program = Program.objects.create(slug=slug, name=name, width=width, height=height, fps=fps)
+    # The community opens the channel's chat (chats exist only for the newsroom's channels).
+    domain_events.publish_on_commit(ProgramCreated(slug=program.slug))
+    return program
 
 
 # --- The switcher ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from community.models import ChatMessage
 from fieldcast.core import events
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("chat_channels")]
 
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 

@@ -30,7 +30,7 @@ from community.models import ChatMessage
 from tests.factories import UserFactory
 from tests.processes import ROOT, free_port, process_env
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("chat_channels")]
 
 
 @dataclass
