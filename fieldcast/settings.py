@@ -11,6 +11,9 @@ import secrets
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -68,6 +71,7 @@ INSTALLED_APPS += env.list("SOCIAL_PROVIDER_APPS", default=[])
 MIDDLEWARE = [
     "fieldcast.core.request_log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "fieldcast.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -308,17 +312,48 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Fieldcast <newsroom@localhost>")
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+# Secure by default unless DEBUG: cookies only over HTTPS (browsers also keep them on
+# http://localhost and 127.0.0.1), and HSTS for a year (sent on HTTPS responses only). A plain-HTTP
+# install on another address sets SECURE_COOKIES=false (docs/security.md).
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Content-Security-Policy (django-csp; fieldcast.core.csp; docs/security.md) ---------------
+# Where media and thumbnails come from besides this site: the S3 endpoint when STORAGE=s3, and a
+# CDN or nginx origin if HLS is delivered from one (CSP_MEDIA_ORIGINS="https://cdn.example.org").
+_s3_origin = env("S3_ENDPOINT_URL", default="") if env("STORAGE", default="local") == "s3" else ""
+CSP_MEDIA_ORIGINS = env.list("CSP_MEDIA_ORIGINS", default=[_s3_origin] if _s3_origin else [])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        # Our own files, and the few inline scripts carry the request's nonce: no inline script
+        # or event handler attribute runs otherwise.
+        "script-src": [CSP_SELF, CSP_NONCE],
+        # Inline <style> blocks and style attributes in the templates; styles cannot run code.
+        "style-src": [CSP_SELF, "'unsafe-inline'"],
+        "img-src": [CSP_SELF, "data:", "blob:", *CSP_MEDIA_ORIGINS],
+        # hls.js plays through MediaSource (blob: URLs) and parses in a blob: worker.
+        "media-src": [CSP_SELF, "blob:", *CSP_MEDIA_ORIGINS],
+        "worker-src": [CSP_SELF, "blob:"],
+        # Websockets to this host are added per request (fieldcast.core.csp).
+        "connect-src": [CSP_SELF, *CSP_MEDIA_ORIGINS],
+        "font-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        # No page may be framed (there is no embed page).
+        "frame-ancestors": [CSP_NONE],
+    },
+}
 
 # --- API ------------------------------------------------------------------------------------
 # Every JSON body the API reads (fieldcast.core.parsers): larger ones get 413, deeper ones 400.
