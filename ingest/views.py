@@ -20,6 +20,7 @@ from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import ApplicationError, NotAuthenticated, ValidationFailed
 from ingest import selectors, services
+from ingest.media.offer_body import offer_body
 from ingest.media.srt import srt_listeners
 from ingest.media.whip import MAX_OFFER_BYTES, live_ingest
 from ingest.models import StreamKey
@@ -140,17 +141,17 @@ async def whip_endpoint(request: HttpRequest) -> HttpResponse:
         return _whip_response(status=405, Allow="POST, OPTIONS")
     try:
         secret = _bearer(request)
-        if not request.body:
+        # The body's own size counts, not only a Content-Length (413 payload_too_large).
+        body = offer_body(request, limit=MAX_OFFER_BYTES)
+        if not body:
             raise ValidationFailed(gettext("The request has no SDP offer."), code="malformed_sdp")
         content_type = request.content_type or ""
         if content_type.lower() != "application/sdp":
             return _whip_error(
                 UnsupportedMedia(gettext("Send the SDP offer as “Content-Type: application/sdp”."))
             )
-        if int(request.headers.get("Content-Length") or 0) > MAX_OFFER_BYTES:
-            return _whip_error(OfferTooLarge(gettext("The SDP offer is too large.")))
         try:
-            offer = request.body.decode("utf-8")
+            offer = body.decode("utf-8")
         except UnicodeDecodeError:
             raise ValidationFailed(
                 gettext("The SDP offer is not UTF-8 text."), code="malformed_sdp"
@@ -208,11 +209,6 @@ async def srt_session(request: HttpRequest) -> HttpResponse:
 class UnsupportedMedia(ApplicationError):
     status_code = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
     default_code = "unsupported_media_type"
-
-
-class OfferTooLarge(ApplicationError):
-    status_code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
 
 
 # --- Pages ------------------------------------------------------------------------------------
