@@ -130,3 +130,17 @@ def test_a_body_at_the_size_limit_is_read(api_client: APIClient, chat_channel, s
 
     # then
     assert response.status_code == 201
+
+
+def test_the_refusal_is_in_the_readers_language(api_client: APIClient) -> None:
+    # when a Chinese client sends a body nested too deeply
+    response = api_client.post(
+        "/api/v1/auth/token/",
+        data=DEEP,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9",
+    )
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "请求正文中的列表或对象嵌套超过 32 层。"
