@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from ingest.models import LiveSource, Program, ProgramLogEntry, SourceState
 from tests.e2e.conftest import LiveServer
+from tests.e2e.waiting import wait_for_js
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -143,7 +144,7 @@ def test_editor_cuts_two_live_phones_to_air_and_viewers_watch_the_program(
         desk_context.set_default_timeout(20_000)
         desk = _log_in(desk_context, server, editor.email)
         desk.goto(f"{server.url}/studio/main/")
-        desk.wait_for_function("() => document.body.dataset.studioSocket === 'open'")
+        wait_for_js(desk, "() => document.body.dataset.studioSocket === 'open'")
         tiles = desk.get_by_test_id("studio-tile")
         expect(tiles).to_have_count(2)
         # each phone's tile by its source, not its place: the grid may reorder as states change
@@ -185,7 +186,7 @@ def test_editor_cuts_two_live_phones_to_air_and_viewers_watch_the_program(
         expect(viewer.locator("#live-story")).to_have_text("Market fire")
         expect(viewer.locator("#live-reporter")).to_contain_text("Amara")
         expect(viewer.locator("#live-chat[data-channel=main]")).to_be_attached()
-        viewer.wait_for_function(PLAYING, timeout=60_000)
+        wait_for_js(viewer, PLAYING, timeout=60_000)
         _advances(viewer)
 
         # when the editor cuts to B
