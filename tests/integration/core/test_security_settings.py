@@ -48,8 +48,8 @@ def test_without_debug_cookies_are_secure_and_hsts_is_on(tmp_path: Path) -> None
         "session_secure": True,
         "csrf_secure": True,
         "hsts": 365 * 24 * 3600,
-        "subdomains": False,
-        "preload": False,
+        "subdomains": True,
+        "preload": True,
         "media_src": ["'self'", "blob:"],
     }
 
@@ -57,6 +57,7 @@ def test_without_debug_cookies_are_secure_and_hsts_is_on(tmp_path: Path) -> None
 def test_debug_turns_the_https_defaults_off(tmp_path: Path) -> None:
     values = _settings(tmp_path, DEBUG="true")
     assert (values["session_secure"], values["csrf_secure"], values["hsts"]) == (False, False, 0)
+    assert (values["subdomains"], values["preload"]) == (False, False)
 
 
 def test_each_part_can_be_set(tmp_path: Path) -> None:
@@ -64,8 +65,8 @@ def test_each_part_can_be_set(tmp_path: Path) -> None:
         tmp_path,
         SECURE_COOKIES="false",
         SECURE_HSTS_SECONDS="60",
-        SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
-        SECURE_HSTS_PRELOAD="true",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="false",
+        SECURE_HSTS_PRELOAD="false",
         STORAGE="s3",
         S3_ENDPOINT_URL="https://s3.example.org",
     )
@@ -73,7 +74,7 @@ def test_each_part_can_be_set(tmp_path: Path) -> None:
         "session_secure": False,
         "csrf_secure": False,
         "hsts": 60,
-        "subdomains": True,
-        "preload": True,
+        "subdomains": False,
+        "preload": False,
         "media_src": ["'self'", "blob:", "https://s3.example.org"],
     }
