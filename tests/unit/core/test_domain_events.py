@@ -45,11 +45,14 @@ def test_a_rolled_back_write_announces_nothing(django_capture_on_commit_callback
     heard: list[Happened] = []
     domain_events.subscribe(Happened, heard.append)
 
-    # when the transaction that published rolls back
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+    def publish_then_fail() -> None:
         with transaction.atomic():
             domain_events.publish_on_commit(Happened("lost"))
             raise RuntimeError("rolled back")
+
+    # when the transaction that published rolls back
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        publish_then_fail()
 
     # then
     assert heard == []
