@@ -9,18 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from fieldcast.accounts import roles
 from fieldcast.core import events as core_events
 from fieldcast.core.errors import NotFound
+from fieldcast.core.websockets import JsonWebsocketConsumer
 from ingest import events, selectors, services
 
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 
 
-class _ListeningConsumer(AsyncJsonWebsocketConsumer):
+class _ListeningConsumer(JsonWebsocketConsumer):
     group_name: str | None = None
 
     async def join(self, group: str) -> None:

@@ -21,6 +21,7 @@ from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ApplicationError, NotAuthenticated, ValidationFailed
 from ingest import credentials, selectors, services
+from ingest.media.offer_body import offer_body
 from ingest.media.registry import live_ingest
 from ingest.media.srt import srt_listeners
 from ingest.media.whip import MAX_OFFER_BYTES, whip_publish
@@ -152,7 +153,9 @@ async def whip_endpoint(request: HttpRequest) -> HttpResponse:
         return _whip_response(status=405, Allow="POST, OPTIONS")
     try:
         secret = _bearer(request)
-        if not request.body:
+        # The body's own size counts, not only a Content-Length (413 payload_too_large).
+        body = offer_body(request, limit=MAX_OFFER_BYTES)
+        if not body:
             raise ValidationFailed(
                 gettext("The request has no SDP offer."), code=ErrorCode.MALFORMED_SDP
             )
@@ -161,10 +164,8 @@ async def whip_endpoint(request: HttpRequest) -> HttpResponse:
             return _whip_error(
                 UnsupportedMedia(gettext("Send the SDP offer as “Content-Type: application/sdp”."))
             )
-        if int(request.headers.get("Content-Length") or 0) > MAX_OFFER_BYTES:
-            return _whip_error(OfferTooLarge(gettext("The SDP offer is too large.")))
         try:
-            offer = request.body.decode("utf-8")
+            offer = body.decode("utf-8")
         except UnicodeDecodeError:
             raise ValidationFailed(
                 gettext("The SDP offer is not UTF-8 text."), code=ErrorCode.MALFORMED_SDP
@@ -222,11 +223,6 @@ async def srt_session(request: HttpRequest) -> HttpResponse:
 class UnsupportedMedia(ApplicationError):
     status_code = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
     default_code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
-
-
-class OfferTooLarge(ApplicationError):
-    status_code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-    default_code = ErrorCode.TOO_LARGE
 
 
 # --- Pages ------------------------------------------------------------------------------------

@@ -47,6 +47,9 @@ class ChatMuteSerializer(serializers.Serializer):
     user = serializers.IntegerField()
     seconds = serializers.IntegerField()
     reason = serializers.CharField(required=False, allow_blank=True)
+    everywhere = serializers.BooleanField(
+        required=False, default=False, help_text="mute in every chat, not only this one"
+    )
 
 
 class ChatSettingsSerializer(serializers.Serializer):
@@ -108,7 +111,11 @@ class ChatMutesApi(APIView):
         responses={
             201: inline_serializer(
                 "ChatMuteResult",
-                {"user": serializers.IntegerField(), "until": serializers.DateTimeField()},
+                {
+                    "user": serializers.IntegerField(),
+                    "until": serializers.DateTimeField(),
+                    "everywhere": serializers.BooleanField(),
+                },
             )
         },
         summary="Stop a person writing in this chat for a number of seconds (editors)",
@@ -121,9 +128,14 @@ class ChatMutesApi(APIView):
             target_id=data["user"],
             seconds=data["seconds"],
             reason=data.get("reason", ""),
+            everywhere=data["everywhere"],
         )
         return Response(
-            {"user": mute.user_id, "until": mute.until.isoformat()},
+            {
+                "user": mute.user_id,
+                "until": mute.until.isoformat(),
+                "everywhere": mute.channel == chat_selectors.ALL_CHANNELS,
+            },
             status=status.HTTP_201_CREATED,
         )
 
@@ -133,7 +145,7 @@ class ChatSettingsApi(APIView):
 
     @extend_schema(responses=ChatSettingsSerializer, summary="A channel's chat settings")
     def get(self, request: Request, channel: str) -> Response:
-        slug = chat_selectors.clean_channel(channel)
+        slug = chat_selectors.chat_channel(channel=channel)
         return Response({"slow_mode_seconds": chat_selectors.slow_mode_seconds(channel=slug)})
 
     @extend_schema(

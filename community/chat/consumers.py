@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
@@ -31,6 +30,7 @@ from fieldcast.accounts.models import User
 from fieldcast.core import events
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ApplicationError, ValidationFailed
+from fieldcast.core.websockets import JsonWebsocketConsumer
 
 CLOSE_NO_CHAT = 4404
 
@@ -74,7 +74,7 @@ def _post(language: str, user: User | AnonymousUser, channel: str, body: object)
         return chat_services.chat_message_post(user=user, channel=channel, body=body).payload
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
+class ChatConsumer(JsonWebsocketConsumer):
     # No channel-layer channel per socket: the process's hub (community.chat.hub) listens for all
     # of them. An alias that is not configured makes Channels give this consumer no layer.
     channel_layer_alias = "chat-sockets-listen-through-the-hub"
@@ -85,8 +85,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.language = _language(self.scope)
         try:
-            self.channel = chat_selectors.clean_channel(
-                str(self.scope["url_route"]["kwargs"]["channel"])
+            self.channel = await database_sync_to_async(chat_selectors.chat_channel)(
+                channel=str(self.scope["url_route"]["kwargs"]["channel"])
             )
         except ApplicationError:
             await self.close(code=CLOSE_NO_CHAT)

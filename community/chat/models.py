@@ -11,7 +11,8 @@ from django.utils.translation import pgettext_lazy
 
 
 class ChatSettings(models.Model):
-    """How one channel's chat runs; a channel without a row has no slow mode."""
+    """One chat the newsroom opened (for a program or an event) and how it runs: a name without
+    a row has no chat (community.chat.selectors.chat_channel)."""
 
     channel = models.SlugField(pgettext_lazy("chat", "channel"), max_length=50, unique=True)
     # Seconds a person waits between two messages in this channel (0: off). Editors are exempt.
@@ -69,9 +70,10 @@ class ChatMessage(models.Model):
 
 
 class ChatMute(models.Model):
-    """A person may not write in one channel's chat until `until` (one row per person and channel)."""
+    """A person may not write in one channel's chat until `until` (one row per person and channel);
+    a mute with a blank channel holds in every chat."""
 
-    channel = models.SlugField(max_length=50)
+    channel = models.SlugField(max_length=50, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     until = models.DateTimeField()
     reason = models.CharField(max_length=200, blank=True)

@@ -87,7 +87,7 @@ def chat_history(
     A fixed number of queries whatever the number of messages. `removed` lists removed messages in the same
     stretch, so a client that showed one before it went away can take it out.
     """
-    slug = clean_channel(channel)
+    slug = chat_channel(channel=channel)
     base = ChatMessage.objects.filter(channel=slug)
     if after_id is None:
         size = min(limit or HISTORY_SIZE, CATCH_UP_MAX)
@@ -115,9 +115,33 @@ def chat_history(
 
 
 def chat_muted_until(*, channel: str, user: User) -> datetime | None:
-    """When this person's mute in this channel ends, or None."""
+    """When this person's mute in this channel (or in every chat) ends, or None."""
     return (
-        ChatMute.objects.filter(channel=channel, user=user, until__gt=timezone.now())
+        ChatMute.objects.filter(channel__in=[channel, ALL_CHANNELS], user=user)
+        .filter(until__gt=timezone.now())
+        .order_by("-until")
         .values_list("until", flat=True)
         .first()
     )
+
+
+# --- Which chats exist ---------------------------------------------------------------------------
+# A chat exists when the newsroom opened it: each program (channel) and each event gets one
+# (`chat_services.chat_channel_open`); its ChatSettings row is the chat. Nobody opens one by
+# writing to a new name.
+
+# A mute stored with this channel holds in every chat.
+ALL_CHANNELS = ""
+
+
+def chat_channel(*, channel: str) -> str:
+    """The slug of a chat the newsroom opened; NotFound for any other name."""
+    slug = clean_channel(channel)
+    if not ChatSettings.objects.filter(channel=slug).exists():
+        raise NotFound(_("There is no chat with that name."), code=ErrorCode.NO_CHAT)
+    return slug
+
+
+def event_chat_channel(event_id: int) -> str:
+    """The chat of one event."""
+    return f"event-{event_id}"

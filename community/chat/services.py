@@ -35,6 +35,7 @@ from fieldcast.core.errors import (
     ValidationFailed,
 )
 from fieldcast.points.selectors import account_for
+from ingest.program.domain_events import ProgramCreated
 from moderation.terms import find_terms, term_lists
 
 MESSAGE_MAX_LENGTH: int = getattr(settings, "CHAT_MESSAGE_MAX_LENGTH", 500)
@@ -92,15 +93,23 @@ def _is_guest_expert(user: User) -> bool:
 
 
 def _check_mute(author: User, channel: str) -> None:
-    mute = ChatMute.objects.filter(channel=channel, user=author, until__gt=timezone.now()).first()
+    mute = (
+        ChatMute.objects.filter(
+            channel__in=[channel, chat_selectors.ALL_CHANNELS],
+            user=author,
+            until__gt=timezone.now(),
+        )
+        .order_by("-until")
+        .first()
+    )
     if mute is None:
         return
     left = max(1, math.ceil((mute.until - timezone.now()).total_seconds()))
-    raise PermissionDenied(
-        _("An editor muted you in this chat. You can write again in %(time)s.")
-        % {"time": _seconds_text(left)},
-        code=ErrorCode.MUTED,
-    )
+    if mute.channel == chat_selectors.ALL_CHANNELS:
+        text = _("An editor muted you in every chat. You can write again in %(time)s.")
+    else:
+        text = _("An editor muted you in this chat. You can write again in %(time)s.")
+    raise PermissionDenied(text % {"time": _seconds_text(left)}, code=ErrorCode.MUTED)
 
 
 def _check_pace(author: User, channel: str, slow_mode_seconds: int, editor: bool) -> None:
@@ -138,7 +147,7 @@ def chat_message_post(*, user: User | AnonymousUser, channel: str, body: str) ->
     matches the moderation term lists (the sender alone is told why).
     """
     author = require_user(user, message=_("Log in to write in the chat."))
-    slug = chat_selectors.clean_channel(channel)
+    slug = chat_selectors.chat_channel(channel=channel)
     text = _clean_body(body)
     if find_terms(fields={"body": text}, lists=term_lists()):
         raise ValidationFailed(
@@ -178,7 +187,7 @@ def chat_message_remove(
 ) -> ChatMessage:
     """An editor takes a message out of the chat: it disappears for everyone, now and in history."""
     editor = _editor(user)
-    slug = chat_selectors.clean_channel(channel)
+    slug = chat_selectors.chat_channel(channel=channel)
     with transaction.atomic():
         message = (
             ChatMessage.objects.select_for_update().filter(pk=message_id, channel=slug).first()
@@ -204,11 +213,13 @@ def chat_user_mute(
     target_id: int,
     seconds: int,
     reason: str = "",
+    everywhere: bool = False,
 ) -> ChatMute:
-    """An editor stops a person writing in one channel's chat for `seconds` (a new mute replaces
-    the old one, so a shorter one also shortens it)."""
+    """An editor stops a person writing in one channel's chat, or with `everywhere` in every chat,
+    for `seconds` (a new mute replaces the old one of the same reach, so a shorter one also
+    shortens it)."""
     editor = _editor(user)
-    slug = chat_selectors.clean_channel(channel)
+    slug = chat_selectors.chat_channel(channel=channel)
     if not 1 <= seconds <= MUTE_MAX_SECONDS:
         message = _("A mute lasts from 1 second to %(time)s.") % {
             "time": _seconds_text(MUTE_MAX_SECONDS)
@@ -232,7 +243,7 @@ def chat_user_mute(
             )
         until = timezone.now() + timedelta(seconds=seconds)
         mute, _created = ChatMute.objects.select_for_update().update_or_create(
-            channel=slug,
+            channel=chat_selectors.ALL_CHANNELS if everywhere else slug,
             user=target,
             defaults={"until": until, "reason": reason, "muted_by": editor},
         )
@@ -241,6 +252,7 @@ def chat_user_mute(
             "channel": slug,
             "user_id": target.pk,
             "until": until.isoformat(),
+            "everywhere": everywhere,
         }
         group = chat_selectors.channel_group(slug)
         transaction.on_commit(lambda: events.publish(group=group, event=event))
@@ -250,7 +262,7 @@ def chat_user_mute(
 def chat_slow_mode_set(*, user: User | AnonymousUser, channel: str, seconds: int) -> ChatSettings:
     """An editor sets how long each person waits between two messages (0 turns slow mode off)."""
     editor = _editor(user)
-    slug = chat_selectors.clean_channel(channel)
+    slug = chat_selectors.chat_channel(channel=channel)
     if not 0 <= seconds <= SLOW_MODE_MAX_SECONDS:
         message = _("Slow mode can be from 0 (off) to %(limit)d seconds.") % {
             "limit": SLOW_MODE_MAX_SECONDS
@@ -259,7 +271,7 @@ def chat_slow_mode_set(*, user: User | AnonymousUser, channel: str, seconds: int
             message, code=ErrorCode.INVALID_DURATION, fields={"seconds": [message]}
         )
     with transaction.atomic():
-        row, _created = ChatSettings.objects.select_for_update().get_or_create(channel=slug)
+        row = ChatSettings.objects.select_for_update().get(channel=slug)
         row.slow_mode_seconds = seconds
         row.updated_by = editor
         row.save(update_fields=["slow_mode_seconds", "updated_by", "updated_at"])
@@ -267,3 +279,19 @@ def chat_slow_mode_set(*, user: User | AnonymousUser, channel: str, seconds: int
         group = chat_selectors.channel_group(slug)
         transaction.on_commit(lambda: events.publish(group=group, event=event))
     return row
+
+
+# --- Opening chats (community/chat_selectors.py: which chats exist) -----------------------------
+
+
+def chat_channel_open(*, channel: str) -> ChatSettings:
+    """Open a chat for one of the newsroom's programs or events (idempotent)."""
+    slug = chat_selectors.clean_channel(channel)
+    with transaction.atomic():
+        row, _created = ChatSettings.objects.get_or_create(channel=slug)
+    return row
+
+
+def chat_channel_open_for_program(event: ProgramCreated) -> None:
+    """Subscribed to ingest's ProgramCreated (community.apps): every program has its chat."""
+    chat_channel_open(channel=event.slug)

@@ -13,7 +13,7 @@ from fieldcast.core.errors import NotFound
 
 def chat_page(request: HttpRequest, channel: str) -> HttpResponse:
     try:
-        slug = chat_selectors.clean_channel(channel)
+        slug = chat_selectors.chat_channel(channel=channel)
     except NotFound as error:
         raise Http404(error.message) from error
     return render(request, "community/chat_page.html", {"channel": slug})

@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.chat import selectors as chat_selectors
+from community.chat import services as chat_services
 from community.models import Event, EventKind, EventRegistration, GuestExpert, RegistrationState
 from community.notifications import notify
 from fieldcast.accounts.guards import require_permission, require_user
@@ -102,7 +104,7 @@ def event_create(
     if capacity > EVENT_MAX_CAPACITY:
         message = _("At most %(max)d places.") % {"max": EVENT_MAX_CAPACITY}
         raise _invalid("capacity", message)
-    return Event.objects.create(
+    event = Event.objects.create(
         **fields,
         kind=kind,
         starts_at=starts_at,
@@ -110,6 +112,8 @@ def event_create(
         capacity=capacity,
         created_by=creator,
     )
+    chat_services.chat_channel_open(channel=chat_selectors.event_chat_channel(event.pk))
+    return event
 
 
 def _locked_event(event_id: int) -> Event:

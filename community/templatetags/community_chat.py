@@ -23,6 +23,7 @@ def chat_strings() -> dict[str, str]:
         "guest_expert": pgettext("chat badge", "Guest expert"),
         "remove": _("Remove"),
         "mute": _("Mute 10 min"),
+        "mute_everywhere": _("Mute 10 min in every chat"),
         "empty": _("No messages yet. Say hello!"),
         "reconnecting": _("Connection lost. Reconnecting…"),
         "gap": _("Some older messages were left out while you were away."),

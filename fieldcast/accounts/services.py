@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from fieldcast.accounts import roles
+from fieldcast.accounts import avatars, roles
 from fieldcast.accounts.events import PasswordReplaced, announce_password_replaced
 from fieldcast.accounts.guards import require_permission
 from fieldcast.accounts.models import ApiToken, SecurityEvent, SecurityEventKind, User
@@ -150,15 +150,29 @@ def profile_update(
     city: str,
     avatar: UploadedFile | None = None,
 ) -> User:
+    # Checked and re-encoded before anything changes (fieldcast.accounts.avatars).
+    cleaned = avatars.avatar_clean(avatar) if avatar is not None else None
+    # From the row: a profile form may already have put the new upload on this instance.
+    old_avatar = User.objects.filter(pk=user.pk).values_list("avatar", flat=True).first() or ""
     user.display_name = display_name.strip()
     user.bio = bio.strip()
     user.city = city.strip()
     fields = ["display_name", "bio", "city"]
-    if avatar is not None:
-        user.avatar = avatar
+    if cleaned is not None:
+        user.avatar = cleaned  # type: ignore[assignment]
         fields.append("avatar")
-    user.full_clean(exclude=["password"])
-    user.save(update_fields=fields)
+    user.full_clean(exclude=["password", "avatar"])
+    try:
+        user.save(update_fields=fields)
+    except Exception:
+        if cleaned is not None and user.avatar:
+            user.avatar.storage.delete(user.avatar.name)
+        raise
+    new_avatar = user.avatar.name if user.avatar else ""
+    if old_avatar and old_avatar != new_avatar:
+        storage = user.avatar.storage
+        # Only once the new name is committed: a rollback keeps the old picture in place.
+        transaction.on_commit(lambda: storage.delete(old_avatar))
     return user
 
 

@@ -40,15 +40,19 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, instance=user)
         if form.is_valid():
-            services.profile_update(
-                user=user,
-                display_name=form.cleaned_data["display_name"],
-                bio=form.cleaned_data["bio"],
-                city=form.cleaned_data["city"],
-                avatar=request.FILES.get("avatar"),
-            )
-            messages.success(request, _("Your profile was saved."))
-            return redirect("profile")
+            try:
+                services.profile_update(
+                    user=user,
+                    display_name=form.cleaned_data["display_name"],
+                    bio=form.cleaned_data["bio"],
+                    city=form.cleaned_data["city"],
+                    avatar=request.FILES.get("avatar"),
+                )
+            except ApplicationError as error:
+                error.show_on(form)
+            else:
+                messages.success(request, _("Your profile was saved."))
+                return redirect("profile")
     return render(request, "accounts/profile.html", _profile_context(user, form=form))
 
 

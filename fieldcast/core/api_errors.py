@@ -71,6 +71,9 @@ def _describe_drf_error(
                 message = " ".join(non_field)
         return "invalid", message, fields
     if isinstance(exc, drf_exceptions.ParseError):
+        if exc.get_codes() == "malformed_request":
+            # Our own parser's words (fieldcast.core.parsers); DRF's would quote its internals.
+            return "malformed_request", str(exc.detail), {}
         return "malformed_request", _("The request body could not be read: send valid JSON."), {}
     if isinstance(exc, drf_exceptions.UnsupportedMediaType):
         return "unsupported_media_type", str(exc.detail), {}

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-
 from fieldcast.core import events
+from fieldcast.core.websockets import JsonWebsocketConsumer
 
 CLOSE_NOT_AUTHENTICATED = 4401
 
 
-class MeConsumer(AsyncJsonWebsocketConsumer):
+class MeConsumer(JsonWebsocketConsumer):
     group_name: str | None = None
 
     async def connect(self) -> None:

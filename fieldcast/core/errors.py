@@ -87,3 +87,9 @@ class RateLimited(ApplicationError):
 def error_payload(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
     """The API's single error shape."""
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+class PayloadTooLarge(ApplicationError):
+    status_code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    default_code = ErrorCode.PAYLOAD_TOO_LARGE
+    default_message = gettext_lazy("The request is too large.")

@@ -226,8 +226,21 @@ def _validate(facts: dict[str, Any], format_name: str) -> ProbeResult:
             _("This video has %(fps)s frames per second; we accept up to %(limit)s.")
             % {"fps": round(frame_rate), "limit": round(settings.TRANSCODE_MAX_FRAME_RATE)}
         )
-    if facts["width"] < 16 or facts["height"] < 16:
-        raise _damaged()
+    min_width, min_height = settings.TRANSCODE_MIN_WIDTH, settings.TRANSCODE_MIN_HEIGHT
+    if facts["width"] < min_width or facts["height"] < min_height:
+        # A readable but tiny picture: say so, not "damaged" (docs/uploads.md).
+        raise SourceRefused(
+            _(
+                "This video's picture is %(width)s×%(height)s pixels; we accept at least "
+                "%(min_width)s×%(min_height)s. Please upload the recording at its original size."
+            )
+            % {
+                "width": facts["width"],
+                "height": facts["height"],
+                "min_width": min_width,
+                "min_height": min_height,
+            }
+        )
     rotation = int(facts.get("rotation") or 0)
     width, height = facts["width"], facts["height"]
     if rotation % 180:

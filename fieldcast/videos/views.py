@@ -65,6 +65,8 @@ def _upload_strings() -> dict[str, str]:
         "noFile": _("Choose a video or record one first."),
         "noTitle": _("Give your video a title."),
         "tooBig": _("This file is %(size)s; the largest file you can upload is %(limit)s."),
+        # Sizes that would round to the same text are shown exactly (fieldcast.core.sizes).
+        "bytes": _("%(count)s bytes"),
         "speed": _("%(speed)s/s"),
         "eta": _("about %(time)s left"),
         "paused": _("Paused. Press Resume to continue."),

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from fieldcast.accounts.models import User
 from fieldcast.core import events as core_events
 from fieldcast.core.errors import ApplicationError, NotFound
+from fieldcast.core.websockets import JsonWebsocketConsumer
 from ingest.program import selectors, services
 
 CLOSE_NOT_AUTHENTICATED = 4401
@@ -23,7 +23,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 
 
-class _ProgramConsumer(AsyncJsonWebsocketConsumer):
+class _ProgramConsumer(JsonWebsocketConsumer):
     group_name: str | None = None
     slug: str = ""
 

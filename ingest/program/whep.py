@@ -43,6 +43,7 @@ from fieldcast.core.errors import (
 )
 from ingest.media.background import spawn
 from ingest.media.ice import answer_offer, ice_configuration
+from ingest.media.offer_body import offer_body
 from ingest.program.audio import CHANNELS, RATE
 from ingest.program.engine import program_engine
 from ingest.program.runtime import ProgramRuntime
@@ -300,10 +301,9 @@ async def whep_endpoint(request: HttpRequest, slug: str) -> HttpResponse:
                 gettext("Send the SDP offer as “Content-Type: application/sdp”."),
                 code=ErrorCode.UNSUPPORTED_MEDIA_TYPE,
             )
-        if len(request.body) > MAX_OFFER_BYTES:
-            raise ValidationFailed(gettext("The SDP offer is too large."), code=ErrorCode.TOO_LARGE)
+        body = offer_body(request, limit=MAX_OFFER_BYTES)
         try:
-            offer = request.body.decode("utf-8")
+            offer = body.decode("utf-8")
         except UnicodeDecodeError:
             raise ValidationFailed(
                 gettext("The SDP offer is not UTF-8 text."), code=ErrorCode.MALFORMED_SDP

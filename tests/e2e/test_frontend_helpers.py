@@ -6,9 +6,10 @@ import json
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, WebSocketRoute, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import LiveServer, log_in
+from tests.e2e.waiting import wait_for_js
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +22,7 @@ def test_a_failed_request_tells_the_person_why(
     editor = UserFactory(roles=["reporter", "editor"])
     log_in(page, server, editor.email)
     page.goto(f"{server.url}/live/sources/")
-    page.wait_for_function("() => window.Fieldcast && window.Fieldcast.socket")
+    wait_for_js(page, "() => window.Fieldcast && window.Fieldcast.socket")
 
     # when a request is refused by the API
     result = page.evaluate(
@@ -84,7 +85,7 @@ def test_a_socket_that_answers_pings_stays_open(server: LiveServer, page: Page) 
 
     # when a page socket pings every 300 ms and calls 0.7 s without an answer dead, for 5 pings
     _probe(page, pingMs=300, timeoutMs=700)
-    page.wait_for_function("() => window.heard.includes('done')")
+    wait_for_js(page, "() => window.heard.includes('done')")
 
     # then it stayed on its first connection (pongs are heard, and not passed on)
     assert page.evaluate("() => window.heard") == ["open", "done"]
@@ -109,10 +110,12 @@ def test_a_silent_or_dropped_socket_reconnects_and_resumes(server: LiveServer, p
 
     # then it gives up the silent socket, reconnects after the drop too, and resumes each time
     try:
-        page.wait_for_function(
-            "() => window.heard.filter((what) => what === 'resume').length === 2", timeout=5000
+        wait_for_js(
+            page,
+            "() => window.heard.filter((what) => what === 'resume').length === 2",
+            timeout=5000,
         )
-    except PlaywrightTimeoutError:
+    except PlaywrightError:
         raise AssertionError(f"heard {page.evaluate('() => window.heard')}") from None
     assert page.evaluate("() => window.heard") == [
         "open",

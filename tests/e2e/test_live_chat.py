@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from community.chat import services as chat_services
 from community.models import ChatMessage, ChatMessageState, ChatMute
 from tests.e2e.conftest import LiveServer, log_in
 from tests.factories import UserFactory
@@ -14,6 +15,12 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.e2e
 
 PAYLOAD = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+
+
+@pytest.fixture(autouse=True)
+def _main_chat(server: LiveServer) -> None:
+    """The newsroom's chat of the main program (each test starts with empty tables)."""
+    chat_services.chat_channel_open(channel="main")
 
 
 def _open_chat(page: Page, server: LiveServer) -> None:

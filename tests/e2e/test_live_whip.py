@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Request, Route, expect
 from fieldcast.videos.models import Video
 from ingest.models import LiveSource, SourceState
 from tests.e2e.conftest import LiveServer, log_in, wait_until
+from tests.e2e.waiting import wait_for_js
 from tests.factories import UserFactory
 from tests.integration.ingest.impairment import ImpairedLink, sdp_point_at, sdp_udp_address
 
@@ -57,12 +58,14 @@ def test_reporter_goes_live_editor_sees_moving_preview_and_rejects(
     card = desk.get_by_test_id("source-card")
     expect(card).to_have_count(1)
     preview = card.get_by_test_id("source-preview")
-    desk.wait_for_function(
+    wait_for_js(
+        desk,
         "() => { const img = document.querySelector('[data-testid=source-preview]');"
-        " return img && img.dataset.seq !== undefined && img.src.startsWith('data:image/jpeg'); }"
+        " return img && img.dataset.seq !== undefined && img.src.startsWith('data:image/jpeg'); }",
     )
     first_seq, first_src = preview.get_attribute("data-seq"), preview.get_attribute("src")
-    desk.wait_for_function(
+    wait_for_js(
+        desk,
         "seq => document.querySelector('[data-testid=source-preview]').dataset.seq !== seq",
         arg=first_seq,
     )
@@ -124,7 +127,8 @@ def test_reporter_page_reconnects_into_the_same_source(
     phone.evaluate("document.getElementById('preview').srcObject.getVideoTracks()[0].stop()")
 
     # then the page reconnects by itself, into the same source, which never ended
-    phone.wait_for_function(
+    wait_for_js(
+        phone,
         "() => document.getElementById('preview').srcObject.getVideoTracks()[0].readyState === 'live'",
         timeout=40_000,
     )

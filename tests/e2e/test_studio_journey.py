@@ -9,10 +9,11 @@ from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import Error as PlaywrightError
 
 from ingest.models import LiveSource, Program, ProgramLogEntry, SourceState
 from tests.e2e.conftest import LiveServer, log_in
+from tests.e2e.waiting import wait_for_js
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -49,12 +50,13 @@ def _advances(page: Page, *, within: float = 20.0) -> None:
     """The viewer's player time moves on (the program keeps playing)."""
     start = _current_time(page)
     try:
-        page.wait_for_function(
+        wait_for_js(
+            page,
             "(start) => document.getElementById('live-video').currentTime > start + 0.5",
             arg=start,
             timeout=within * 1000,
         )
-    except PlaywrightTimeoutError:
+    except PlaywrightError:
         raise AssertionError(f"the program stopped at {start:.2f} s: {_diagnose(page)}") from None
 
 
@@ -135,7 +137,7 @@ def test_editor_cuts_two_live_phones_to_air_and_viewers_watch_the_program(
         desk_context.set_default_timeout(20_000)
         desk = log_in(desk_context, server, editor.email)
         desk.goto(f"{server.url}/studio/main/")
-        desk.wait_for_function("() => document.body.dataset.studioSocket === 'open'")
+        wait_for_js(desk, "() => document.body.dataset.studioSocket === 'open'")
         tiles = desk.get_by_test_id("studio-tile")
         expect(tiles).to_have_count(2)
         # each phone's tile by its source, not its place: the grid may reorder as states change
@@ -177,7 +179,7 @@ def test_editor_cuts_two_live_phones_to_air_and_viewers_watch_the_program(
         expect(viewer.locator("#live-story")).to_have_text("Market fire")
         expect(viewer.locator("#live-reporter")).to_contain_text("Amara")
         expect(viewer.locator("#live-chat[data-channel=main]")).to_be_attached()
-        viewer.wait_for_function(PLAYING, timeout=60_000)
+        wait_for_js(viewer, PLAYING, timeout=60_000)
         _advances(viewer)
 
         # when the editor cuts to B

@@ -19,6 +19,7 @@ from fieldcast.media.ffmpeg_binary import ffmpeg_path
 from fieldcast.videos.models import Upload, Video
 from fieldcast.videos.services import video_publish
 from tests.e2e.conftest import LiveServer, log_in
+from tests.e2e.waiting import wait_for_js
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -108,9 +109,7 @@ def test_reporter_uploads_and_viewer_plays_after_publication(
         assert names
         watch.evaluate("document.getElementById('player').muted = true")
         watch.evaluate("document.getElementById('player').play()")
-        watch.wait_for_function(
-            "document.getElementById('player').currentTime > 0.5", timeout=30_000
-        )
+        wait_for_js(watch, "document.getElementById('player').currentTime > 0.5", timeout=30_000)
         levels = watch.evaluate("window.fieldcastHls.levels.map(l => l.height)")
         assert sorted(levels) == sorted(
             r["height"] for r in Video.objects.get(pk=video.pk).renditions
@@ -165,8 +164,10 @@ def test_upload_resumes_after_the_page_is_reloaded(
     page.set_input_files("#upload-file", str(big))
     page.fill("#upload-title", "Long take")
     page.click("#upload-start")
-    page.wait_for_function(
-        "parseInt(document.getElementById('upload-percent').textContent) >= 20", timeout=30_000
+    wait_for_js(
+        page,
+        "parseInt(document.getElementById('upload-percent').textContent) >= 20",
+        timeout=30_000,
     )
 
     # when the page is reloaded mid-upload and the same file is picked again

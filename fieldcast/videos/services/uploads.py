@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +26,7 @@ from fieldcast.core.errors import (
     RateLimited,
     ValidationFailed,
 )
+from fieldcast.core.sizes import sizes_text
 from fieldcast.videos import tasks, upload_storage
 from fieldcast.videos.models import Upload, UploadState, Video, VideoState
 from fieldcast.videos.services.transitions import (
@@ -80,9 +80,10 @@ def _check_upload_limits(*, user: User, length: int) -> None:
             code=ErrorCode.EMPTY_FILE,
         )
     if length > settings.UPLOAD_MAX_BYTES:
+        size_text, limit_text = sizes_text(length, settings.UPLOAD_MAX_BYTES)
         raise UploadTooLarge(
             _("This file is %(size)s; the largest file you can upload is %(limit)s.")
-            % {"size": filesizeformat(length), "limit": filesizeformat(settings.UPLOAD_MAX_BYTES)}
+            % {"size": size_text, "limit": limit_text}
         )
     now = timezone.now()
     running = Upload.objects.filter(
@@ -106,16 +107,15 @@ def _check_upload_limits(*, user: User, length: int) -> None:
         or 0
     )
     if used + length > settings.UPLOAD_DAILY_BYTES:
+        limit_text, left_text, size_text = sizes_text(
+            settings.UPLOAD_DAILY_BYTES, max(0, settings.UPLOAD_DAILY_BYTES - used), length
+        )
         raise RateLimited(
             _(
                 "You can upload %(limit)s in 24 hours and have %(left)s left; this file is "
                 "%(size)s. Try again later or send a shorter clip."
             )
-            % {
-                "limit": filesizeformat(settings.UPLOAD_DAILY_BYTES),
-                "left": filesizeformat(max(0, settings.UPLOAD_DAILY_BYTES - used)),
-                "size": filesizeformat(length),
-            },
+            % {"limit": limit_text, "left": left_text, "size": size_text},
             code=ErrorCode.DAILY_LIMIT,
         )
 

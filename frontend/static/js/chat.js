@@ -118,6 +118,16 @@
         });
         tools.appendChild(remove);
         tools.appendChild(mute);
+        // A mute can hold in every chat: the editor chooses.
+        var muteAll = document.createElement("button");
+        muteAll.type = "button";
+        muteAll.className = "link-button";
+        muteAll.setAttribute("data-testid", "chat-mute-everywhere");
+        muteAll.textContent = s.mute_everywhere;
+        muteAll.addEventListener("click", function () {
+          api(panel.dataset.api.replace(/messages\/$/, "mutes/"), "POST", { user: message.author.id, seconds: 600, everywhere: true });
+        });
+        tools.appendChild(muteAll);
         li.appendChild(tools);
       }
       return li;

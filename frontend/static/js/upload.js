@@ -138,7 +138,13 @@
     if (!$("upload-title").value.trim()) { showError(strings.noTitle); return; }
     var max = parseInt(form.dataset.maxBytes, 10);
     if (chosen.size > max) {
-      showError(fmt(strings.tooBig, { size: humanBytes(chosen.size), limit: humanBytes(max) }));
+      var size = humanBytes(chosen.size), limit = humanBytes(max);
+      if (size === limit) {
+        // Rounded alike ("4.0 GB" twice): give both exactly.
+        size = fmt(strings.bytes, { count: chosen.size.toLocaleString("en-US") });
+        limit = fmt(strings.bytes, { count: max.toLocaleString("en-US") });
+      }
+      showError(fmt(strings.tooBig, { size: size, limit: limit }));
       return;
     }
     showError("");

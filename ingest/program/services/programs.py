@@ -9,10 +9,12 @@ from django.utils.translation import gettext as _
 
 from fieldcast.accounts import roles
 from fieldcast.accounts.models import User
+from fieldcast.core import domain_events
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import Conflict, PermissionDenied, ValidationFailed
 from ingest.models import Program
 from ingest.program import selectors
+from ingest.program.domain_events import ProgramCreated
 
 # /live/<slug>/ shares its prefix with the ingest's own pages.
 RESERVED_SLUGS = frozenset({"go", "sources", "whip", "whep", "srt", "keys", "recordings"})
@@ -78,4 +80,7 @@ def program_create(
         )
     if Program.objects.filter(slug=slug).exists():
         raise Conflict(_("A channel with this address already exists."), code=ErrorCode.SLUG_TAKEN)
-    return Program.objects.create(slug=slug, name=name, width=width, height=height, fps=fps)
+    program = Program.objects.create(slug=slug, name=name, width=width, height=height, fps=fps)
+    # The community opens the channel's chat (chats exist only for the newsroom's channels).
+    domain_events.publish_on_commit(ProgramCreated(slug=program.slug))
+    return program

@@ -230,14 +230,15 @@ def test_profile_update_with_an_avatar_stores_it(viewer: User) -> None:
         {"display_name": "Amina", "city": "Accra", "bio": "", "avatar": picture},
     )
 
-    # then the picture is in the configured storage
+    # then the picture, re-encoded under a name of its own, is in the configured storage
     assert response.status_code == 302
     viewer.refresh_from_db()
-    assert viewer.avatar.name.startswith("avatars/me")
+    assert viewer.avatar.name.startswith("avatars/")
     assert viewer.avatar.name.endswith(".png")
     assert default_storage.exists(viewer.avatar.name)
-    with default_storage.open(viewer.avatar.name) as stored:
-        assert stored.read() == _png()
+    with default_storage.open(viewer.avatar.name) as stored, Image.open(stored) as image:
+        with Image.open(io.BytesIO(_png())) as original:
+            assert (image.format, image.size) == ("PNG", original.size)
     default_storage.delete(viewer.avatar.name)
 
 
@@ -257,3 +258,29 @@ def test_profile_update_with_a_file_that_is_not_an_image_changes_nothing(viewer:
     viewer.refresh_from_db()
     assert viewer.avatar.name == ""
     assert viewer.display_name != "Amina"
+
+
+def test_profile_update_with_a_picture_too_large_shows_why_and_changes_nothing(
+    viewer: User,
+) -> None:
+    # given a logged-in person and a 5000 × 10 picture
+    from tests.stored_state import stored_state
+
+    client = _logged_in(viewer)
+    out = io.BytesIO()
+    Image.new("L", (5000, 10)).save(out, format="PNG")
+    picture = SimpleUploadedFile("wide.png", out.getvalue(), content_type="image/png")
+    before = stored_state(media=True)
+
+    # when
+    response = client.post(
+        "/accounts/profile/",
+        {"display_name": "Amina", "city": "Accra", "bio": "", "avatar": picture},
+    )
+
+    # then the form says why, and nothing changed
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "avatar": ["The picture is 5000 × 10 pixels; at most 4096 pixels a side are allowed."]
+    }
+    assert stored_state(media=True) == before

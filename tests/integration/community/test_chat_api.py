@@ -8,8 +8,9 @@ from django.urls import reverse
 from community.chat import services as chat_services
 from community.models import ChatMessage, ChatMessageState, ChatMute, ChatSettings
 from tests.factories import UserFactory
+from tests.stored_state import stored_state
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("chat_channels")]
 
 
 def _messages_url(channel: str = "main") -> str:
@@ -191,7 +192,7 @@ def test_slow_mode_over_the_api(api_client, viewer, editor):
     assert accepted.json() == {"slow_mode_seconds": 30}
     assert bad.status_code == 400
     assert api_client.get(url).json() == {"slow_mode_seconds": 30}
-    assert ChatSettings.objects.get().slow_mode_seconds == 30
+    assert ChatSettings.objects.get(channel="main").slow_mode_seconds == 30
 
 
 @pytest.mark.django_db
@@ -221,3 +222,47 @@ def test_the_chat_page_in_chinese(client):
     body = response.content.decode()
     assert "直播聊天" in body
     assert "登录后即可在聊天中发言。" in body
+
+
+@pytest.mark.django_db
+def test_posting_to_a_chat_nobody_opened_is_a_404_and_stores_nothing(api_client, viewer, client):
+    # given a signed-in person and a name no program or event has
+    api_client.force_authenticate(viewer)
+    before = stored_state()
+
+    # when
+    response = api_client.post(_messages_url("my-own-chat"), {"body": "hi"}, format="json")
+    page = client.get(reverse("community:chat", kwargs={"channel": "my-own-chat"}))
+
+    # then
+    assert response.status_code == 404
+    assert response.json()["error"] == {
+        "code": "no_chat",
+        "message": "There is no chat with that name.",
+        "fields": {},
+    }
+    assert page.status_code == 404
+    assert stored_state() == before
+
+
+@pytest.mark.django_db
+def test_an_editor_mutes_a_person_in_every_chat(api_client, viewer, editor):
+    # given
+    api_client.force_authenticate(editor)
+
+    # when
+    response = api_client.post(
+        reverse("api-chat-mutes", kwargs={"channel": "main"}),
+        {"user": viewer.pk, "seconds": 60, "everywhere": True},
+        format="json",
+    )
+    api_client.force_authenticate(viewer)
+    before = stored_state()
+    elsewhere = api_client.post(_messages_url("second"), {"body": "hi"}, format="json")
+
+    # then
+    assert response.status_code == 201
+    assert response.json()["everywhere"] is True
+    assert elsewhere.status_code == 403
+    assert elsewhere.json()["error"]["code"] == "muted"
+    assert stored_state() == before

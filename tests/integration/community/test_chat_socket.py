@@ -20,7 +20,7 @@ from fieldcast.accounts.models import User
 from fieldcast.core import events
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("chat_channels")]
 
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
@@ -254,3 +254,14 @@ def test_a_process_joins_a_channels_group_once_for_all_its_sockets(transactional
 
     # then one membership while any socket listens, none after the last leaves
     assert (with_three, with_one, with_none) == (1, 1, 0)
+
+
+def test_a_chat_nobody_opened_is_closed(transactional_db):
+    async def scenario() -> tuple[bool, int | None]:
+        return await Socket(AnonymousUser(), channel="my-own-chat").connect()
+
+    # when someone connects to a name no program or event has
+    connected, code = async_to_sync(scenario)()
+
+    # then
+    assert (connected, code) == (False, CLOSE_NO_CHAT)

@@ -34,7 +34,7 @@ from fieldcast.accounts.models import User
 from tests.factories import UserFactory
 from tests.processes import ROOT, free_port, process_env
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("chat_channels")]
 
 
 @dataclass

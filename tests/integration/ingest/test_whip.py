@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 
 import av
@@ -400,3 +401,42 @@ def test_a_stalled_publisher_is_hung_up_and_its_source_ends_after_the_grace(
     assert (source.state, source.connection_count) == (SourceState.ENDED, 1)
     assert source.state_reason == "The connection did not come back."
     assert enqueued == [source.video_id]
+
+
+# --- A body that is too large is a 413, whether or not a Content-Length says so -----------------
+
+BIG_OFFER = "v=0\r\n" + ("a=x-pad:" + "y" * 90 + "\r\n") * 2000  # about 200 KB
+
+
+@pytest.mark.parametrize("with_length", [True, False])
+def test_a_200_kb_offer_is_413_payload_too_large(
+    live_settings, stream_secret, peer_connections, with_length
+) -> None:
+    # given a 200 KB body, announced or sent without a Content-Length (chunked)
+    from django.test import AsyncRequestFactory
+
+    from ingest.views import whip_endpoint
+    from tests.stored_state import stored_state
+
+    request = AsyncRequestFactory().post(
+        "/live/whip/",
+        data=BIG_OFFER,
+        content_type="application/sdp",
+        headers={"Authorization": f"Bearer {stream_secret}"},
+    )
+    if not with_length:
+        del request.META["CONTENT_LENGTH"]
+    before = stored_state()
+
+    # when
+    response = async_to_sync(whip_endpoint)(request)
+
+    # then
+    assert response.status_code == 413
+    body = json.loads(response.content)
+    assert body["error"]["code"] == "payload_too_large"
+    assert body["error"]["message"] == (
+        f"The SDP offer is {len(BIG_OFFER):,} bytes; we accept at most 65,536 bytes."
+    )
+    assert peer_connections == []
+    assert stored_state() == before

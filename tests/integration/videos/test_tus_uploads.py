@@ -22,6 +22,7 @@ from fieldcast.videos.models import Upload, Video
 from fieldcast.videos.services import uploads_expire
 from fieldcast.videos.upload_storage import local_part_path
 from tests.integration.videos.conftest import WebProcess
+from tests.stored_state import stored_state
 
 pytestmark = pytest.mark.integration
 
@@ -464,3 +465,17 @@ def test_metadata_without_a_title_or_filename_is_refused(tus_server, make_report
     assert (response.status_code, response.text.strip()) == (400, "Give your video a title.")
     assert broken.status_code == 400
     assert Upload.objects.filter(owner=reporter).count() == 0
+
+
+def test_one_byte_over_the_limit_names_both_sizes_exactly(tus_server, make_reporter):
+    # given the server's limit of 64 MiB
+    reporter, headers = make_reporter()
+    before = stored_state()
+    # when
+    response = _create(tus_server, headers, 64 * MiB + 1, filename="big.mp4", title="Big")
+    # then
+    assert response.status_code == 413
+    assert _text(response) == (
+        "This file is 67,108,865 bytes; the largest file you can upload is 67,108,864 bytes."
+    )
+    assert stored_state() == before

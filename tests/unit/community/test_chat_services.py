@@ -20,8 +20,9 @@ from fieldcast.core.errors import (
 )
 from fieldcast.points.models import PointsAccount
 from tests.factories import UserFactory
+from tests.stored_state import stored_state
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chat_channels")]
 
 
 def _age(message: ChatMessage, seconds: int) -> None:
@@ -314,7 +315,8 @@ def test_slow_mode_is_set_by_editors_only_within_bounds(viewer, editor):
         chat_services.chat_slow_mode_set(user=editor, channel="main", seconds=3601)
     with pytest.raises(ValidationFailed):
         chat_services.chat_slow_mode_set(user=editor, channel="main", seconds=-1)
-    assert ChatSettings.objects.count() == 0
+    assert ChatSettings.objects.get(channel="main").slow_mode_seconds == 0
+    assert ChatSettings.objects.get(channel="main").updated_by_id is None
 
     # when
     chat_services.chat_slow_mode_set(user=editor, channel="main", seconds=15)
@@ -322,7 +324,7 @@ def test_slow_mode_is_set_by_editors_only_within_bounds(viewer, editor):
 
     # then
     assert chat_selectors.slow_mode_seconds(channel="main") == 0
-    assert ChatSettings.objects.get().updated_by_id == editor.pk
+    assert ChatSettings.objects.get(channel="main").updated_by_id == editor.pk
 
 
 def test_a_guest_expert_writes_with_the_badge(viewer, editor):
@@ -347,3 +349,108 @@ def test_the_mute_message_is_in_the_readers_language(viewer, editor):
 
     # then
     assert refused.value.message == "编辑已在此聊天中将你禁言。10 分钟后可再次发言。"
+
+
+# --- Chats exist only when the newsroom opens them; mutes can hold in every chat -------------
+
+
+@pytest.mark.parametrize("channel", ["nobody-opened-this", "event-999999"])
+def test_posting_to_a_chat_nobody_opened_is_not_found_and_stores_nothing(viewer, channel):
+    # given
+    before = stored_state()
+
+    # when / then
+    with pytest.raises(NotFound) as refusal:
+        chat_services.chat_message_post(user=viewer, channel=channel, body="hello")
+    assert refusal.value.code == "no_chat"
+    assert stored_state() == before
+
+
+def test_editors_cannot_open_a_chat_by_setting_slow_mode_or_muting(viewer, editor):
+    # given
+    before = stored_state()
+
+    # when / then
+    with pytest.raises(NotFound):
+        chat_services.chat_slow_mode_set(user=editor, channel="new-one", seconds=5)
+    with pytest.raises(NotFound):
+        chat_services.chat_user_mute(user=editor, channel="new-one", target_id=viewer.pk, seconds=5)
+    with pytest.raises(NotFound):
+        chat_selectors.chat_history(channel="new-one")
+    assert stored_state() == before
+
+
+def test_a_new_program_opens_its_chat(staff_user, django_capture_on_commit_callbacks):
+    # given
+    from ingest.program.services import program_create
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        program_create(staff=staff_user, slug="night-desk", name="Night desk")
+
+    # then
+    assert chat_selectors.chat_channel(channel="night-desk") == "night-desk"
+
+
+def test_a_program_that_was_refused_opens_no_chat(editor, django_capture_on_commit_callbacks):
+    # given
+    from ingest.program.services import program_create
+
+    before = stored_state()
+
+    # when an editor (not staff) tries
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(PermissionDenied):
+        program_create(staff=editor, slug="night-desk", name="Night desk")
+
+    # then
+    assert stored_state() == before
+
+
+def test_a_new_event_opens_its_chat(staff_user):
+    # given
+    from community.events import services as event_services
+
+    # when
+    event = event_services.event_create(
+        user=staff_user,
+        title="Ask the editors",
+        description="Questions welcome.",
+        kind="online",
+        starts_at=timezone.now() + timedelta(days=1),
+        ends_at=timezone.now() + timedelta(days=1, hours=1),
+        capacity=10,
+        link="https://example.org/q",
+    )
+
+    # then
+    assert chat_selectors.chat_channel(channel=f"event-{event.pk}") == f"event-{event.pk}"
+
+
+def test_a_mute_everywhere_holds_in_every_chat(viewer, editor):
+    # given the viewer is muted from "main" but for every chat
+    chat_services.chat_user_mute(
+        user=editor, channel="main", target_id=viewer.pk, seconds=600, everywhere=True
+    )
+    before = stored_state()
+
+    # when / then the viewer cannot write in another chat either
+    with pytest.raises(PermissionDenied) as refusal:
+        chat_services.chat_message_post(user=viewer, channel="second", body="hi")
+    assert refusal.value.code == "muted"
+    assert refusal.value.message == (
+        "An editor muted you in every chat. You can write again in 10 minutes."
+    )
+    assert stored_state() == before
+    assert chat_selectors.chat_muted_until(channel="other", user=viewer) is not None
+
+
+def test_a_mute_in_one_chat_still_leaves_the_others_open(viewer, editor):
+    # given
+    chat_services.chat_user_mute(user=editor, channel="main", target_id=viewer.pk, seconds=600)
+
+    # when
+    posted = chat_services.chat_message_post(user=viewer, channel="second", body="hi")
+
+    # then
+    assert posted.message.channel == "second"
+    assert ChatMute.objects.get().channel == "main"

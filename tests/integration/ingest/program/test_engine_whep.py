@@ -188,6 +188,7 @@ def test_only_editors_may_open_a_monitor(
         (SLUG, "hello", "application/sdp", 400, "malformed_sdp"),
         (SLUG, "v=0\r\ns=-\r\nt=0 0\r\n", "application/sdp", 400, "no_video"),
         (SLUG, None, "text/plain", 400, "unsupported_media_type"),
+        (SLUG, "v=0\r\n" + "a=x:" + "y" * 200_000, "application/sdp", 413, "payload_too_large"),
     ],
 )
 def test_bad_monitor_requests_get_a_clear_error(

@@ -1,4 +1,4 @@
-"""Fieldcast settings: one module, configured by environment variables.
+"""Fieldcast settings: everything but accounts and security (`accounts.py`), from the environment.
 
 With nothing set, Fieldcast runs in the embedded mode (SQLite, local media, in-memory channel layer,
 Celery broker on the local filesystem). DATABASE_URL, REDIS_URL and STORAGE=s3 switch to the scaled
@@ -8,13 +8,12 @@ mode. See docs/configuration.md for every variable.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 env = environ.Env()
 
 VAR_DIR = Path(env("FIELDCAST_VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
@@ -71,6 +70,7 @@ INSTALLED_APPS += env.list("SOCIAL_PROVIDER_APPS", default=[])
 MIDDLEWARE = [
     "fieldcast.core.request_log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "fieldcast.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -188,6 +188,9 @@ TRANSCODE_MAX_SOURCE_BYTES = env.int("TRANSCODE_MAX_SOURCE_BYTES", default=8 * 1
 TRANSCODE_MAX_DURATION_SECONDS = env.int("TRANSCODE_MAX_DURATION_SECONDS", default=3 * 3600)
 TRANSCODE_MAX_WIDTH = env.int("TRANSCODE_MAX_WIDTH", default=4096)
 TRANSCODE_MAX_HEIGHT = env.int("TRANSCODE_MAX_HEIGHT", default=4096)
+# Smaller pictures are refused with that reason (a readable 1×1 clip is not "damaged").
+TRANSCODE_MIN_WIDTH = env.int("TRANSCODE_MIN_WIDTH", default=16)
+TRANSCODE_MIN_HEIGHT = env.int("TRANSCODE_MIN_HEIGHT", default=16)
 TRANSCODE_MAX_FRAME_RATE = env.float("TRANSCODE_MAX_FRAME_RATE", default=120.0)
 TRANSCODE_MAX_STREAMS = env.int("TRANSCODE_MAX_STREAMS", default=16)
 TRANSCODE_SOFT_TIME_LIMIT = env.int("TRANSCODE_SOFT_TIME_LIMIT", default=4 * 3600)
@@ -269,110 +272,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
-# --- Accounts -------------------------------------------------------------------------------
-AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    # First: refuses a locked-out (account, address) pair before any password is checked.
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
-if env.bool("FIELDCAST_FAST_PASSWORD_HASHER", default=False):
-    # Test runs only (the Makefile's test target): MD5 makes creating users cheap. Never in production.
-    PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
-ACCOUNT_LOGOUT_REDIRECT_URL = "home"
-ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_ADAPTER = "fieldcast.accounts.adapters.AccountAdapter"
-# Password change and reset revoke credentials; the current password goes through the limiter.
-ACCOUNT_FORMS = {
-    "signup": "fieldcast.accounts.forms.SignupForm",
-    "change_password": "fieldcast.accounts.forms.ChangePasswordForm",
-    "reset_password_from_key": "fieldcast.accounts.forms.ResetPasswordKeyForm",
-}
-SOCIALACCOUNT_ADAPTER = "fieldcast.accounts.adapters.SocialAccountAdapter"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Fieldcast] "
-# A taken email on sign-up, or an unknown one on password reset, gets the same answer as any
-# other: the address's owner is emailed instead, so the pages do not tell who has an account.
-ACCOUNT_PREVENT_ENUMERATION = True
-# django-axes is the one limiter for every way a password is presented (docs/security.md):
-# allauth's own login-failure limit is off so the two never disagree.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
-SOCIALACCOUNT_PROVIDERS = env.json("SOCIALACCOUNT_PROVIDERS", default={})
-
-# --- Login limits (django-axes; docs/security.md "Login limits") ------------------------------
-# Wrong passwords lock out the (account, client address) pair, never the account alone: anyone
-# could otherwise lock a reporter out during breaking news.
-AXES_ENABLED = env.bool("LOGIN_LIMITS_ENABLED", default=True)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
-AXES_COOLOFF_TIME = timedelta(seconds=env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60))
-AXES_USERNAME_FORM_FIELD = "login"  # allauth's login form field
-AXES_USERNAME_CALLABLE = "fieldcast.accounts.login_limits.attempted_username"
-AXES_LOCKOUT_CALLABLE = "fieldcast.accounts.login_limits.lockout_response"
-AXES_HANDLER = "fieldcast.accounts.login_limits.LoginLimitHandler"
-# A refusal during a lockout neither counts nor extends it (an attacker cannot keep it going).
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_RESET_ON_SUCCESS = True
-AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_VERBOSE = False
-# The client address: the connection's own, or with LOGIN_LIMITS_PROXY_COUNT proxies in front,
-# the X-Forwarded-For entry they appended (a client can write anything to the left of it).
-LOGIN_LIMITS_PROXY_COUNT = env.int("LOGIN_LIMITS_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "fieldcast.accounts.login_limits.client_address"
-# The account alone is never locked: past LOGIN_SLOWDOWN_AFTER failures from all addresses, a new
-# address waits longer and longer (base doubling up to max seconds); the owner is emailed once.
-LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=20)
-LOGIN_SLOWDOWN_BASE_SECONDS = env.int("LOGIN_SLOWDOWN_BASE_SECONDS", default=2)
-LOGIN_SLOWDOWN_MAX_SECONDS = env.int("LOGIN_SLOWDOWN_MAX_SECONDS", default=60)
-
-# --- Credentials (docs/security.md "Credentials") --------------------------------------------
-API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=90)
-# Days between asking to delete an account and its deletion; logging in again cancels it.
-ACCOUNT_DELETION_COOLING_OFF_DAYS = env.int("ACCOUNT_DELETION_COOLING_OFF_DAYS", default=14)
-CELERY_IMPORTS.append("fieldcast.account_data.tasks")  # due deletions, periodic and idempotent
-CELERY_BEAT_SCHEDULE["account-data-erase-due"] = {
-    "task": "account_data.erase_due",
-    "schedule": env.int("ACCOUNT_DELETION_CHECK_EVERY_SECONDS", default=3600),
-    "options": {"queue": "default"},
-}
-
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-if env("EMAIL_URL", default=""):
-    vars().update(env.email_url("EMAIL_URL"))
-EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Fieldcast <newsroom@localhost>")
-
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-)
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
-
 # --- API ------------------------------------------------------------------------------------
+# Every JSON body the API reads (fieldcast.core.parsers): larger ones get 413, deeper ones 400.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+# A websocket frame longer than this closes the socket (fieldcast.core.websockets).
+WEBSOCKET_MAX_FRAME_BYTES = env.int("WEBSOCKET_MAX_FRAME_BYTES", default=64 * 1024)
 REST_FRAMEWORK = {
+    "DEFAULT_PARSER_CLASSES": [
+        "fieldcast.core.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "fieldcast.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
