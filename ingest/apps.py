@@ -8,8 +8,9 @@ class IngestConfig(AppConfig):
     verbose_name = _("Live ingest")
 
     def ready(self) -> None:
-        from fieldcast.accounts.events import subscribe_password_replaced  # noqa: PLC0415
+        from fieldcast.accounts.events import PasswordReplaced  # noqa: PLC0415
+        from fieldcast.core import domain_events  # noqa: PLC0415
         from ingest.credentials import stream_keys_after_password_replaced  # noqa: PLC0415
 
         # Accounts is a lower layer: it announces a replaced password, ingest revokes its keys.
-        subscribe_password_replaced(stream_keys_after_password_replaced)
+        domain_events.subscribe(PasswordReplaced, stream_keys_after_password_replaced)

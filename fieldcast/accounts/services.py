@@ -16,9 +16,10 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from fieldcast.accounts import avatars, roles
-from fieldcast.accounts.events import PasswordReplaced, announce_password_replaced
+from fieldcast.accounts.events import PasswordReplaced
 from fieldcast.accounts.guards import require_permission
 from fieldcast.accounts.models import ApiToken, SecurityEvent, SecurityEventKind, User
+from fieldcast.core import domain_events
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import NotFound, ValidationFailed
 
@@ -73,7 +74,7 @@ def password_replaced(*, user: User, reset: bool, ip_address: str | None = None)
         ip_address=ip_address,
         detail={"api_tokens_revoked": revoked},
     )
-    announce_password_replaced(PasswordReplaced(user_id=user.pk, suspected_compromise=reset))
+    domain_events.publish_on_commit(PasswordReplaced(user_id=user.pk, suspected_compromise=reset))
     return revoked
 
 

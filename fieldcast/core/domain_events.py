@@ -3,7 +3,8 @@
 A service publishes an event (a frozen dataclass) with `publish_on_commit`; a higher layer
 subscribes a handler in its `AppConfig.ready()`. Handlers run after the publishing transaction
 commits, in the same process, each in its own transaction: a rolled-back write announces nothing,
-and the lower layer never imports the higher one.
+one subscriber's failure is logged and does not stop the others (what was published is already
+committed), and the lower layer never imports the higher one.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 E = TypeVar("E")
-_handlers: dict[type, list[Callable[[Any], None]]] = defaultdict(list)
+_handlers: dict[type, list[Callable[[Any], object]]] = defaultdict(list)  # returns are ignored
 
 
-def subscribe(event_type: type[E], handler: Callable[[E], None]) -> None:
+def subscribe(event_type: type[E], handler: Callable[[E], object]) -> None:
     """Call `handler(event)` after every committed publish of `event_type` (once per handler)."""
     if handler not in _handlers[event_type]:
         _handlers[event_type].append(handler)
@@ -34,5 +35,8 @@ def publish_on_commit(event: object) -> None:
 
 def _deliver(event: object) -> None:
     for handler in list(_handlers.get(type(event), [])):
-        with transaction.atomic():
-            handler(event)
+        try:
+            with transaction.atomic():
+                handler(event)
+        except Exception:
+            logger.exception("%s subscriber %r failed", type(event).__name__, handler)

@@ -56,3 +56,25 @@ def test_a_rolled_back_write_announces_nothing(django_capture_on_commit_callback
 
     # then
     assert heard == []
+
+
+def test_a_failing_subscriber_does_not_stop_the_others(
+    django_capture_on_commit_callbacks, caplog: pytest.LogCaptureFixture
+):
+    # given a subscriber that fails, then one that works
+    heard: list[Happened] = []
+
+    def broken(event: Happened) -> None:
+        raise RuntimeError("subscriber bug")
+
+    domain_events.subscribe(Happened, broken)
+    domain_events.subscribe(Happened, heard.append)
+
+    # when an event is published and committed
+    with django_capture_on_commit_callbacks(execute=True):
+        domain_events.publish_on_commit(Happened("cut"))
+
+    # then the second still hears it, and the failure is logged with its event
+    assert heard == [Happened("cut")]
+    assert "Happened subscriber" in caplog.text
+    assert "subscriber bug" in caplog.text

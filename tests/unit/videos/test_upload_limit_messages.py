@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fieldcast.core.errors import RateLimited
 from fieldcast.videos import services
 from fieldcast.videos.services import UploadTooLarge
 from tests.factories import UserFactory
@@ -36,7 +37,7 @@ def test_the_daily_limit_is_exact_when_rounding_would_hide_it(settings) -> None:
     reporter = UserFactory(roles=["reporter"])
 
     # when / then
-    with pytest.raises(services.RateLimited) as refusal:
+    with pytest.raises(RateLimited) as refusal:
         services.upload_create(
             user=reporter, length=2 * 1024**3 + 1, metadata={"filename": "a.mp4", "title": "A"}
         )
