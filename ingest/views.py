@@ -16,8 +16,7 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from fieldcast.accounts import roles
-from fieldcast.accounts.models import User
+from fieldcast.accounts.guards import AuthenticatedHttpRequest, has_permission
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ApplicationError, NotAuthenticated, ValidationFailed
 from ingest import selectors, services
@@ -28,10 +27,10 @@ from ingest.models import StreamKey
 from ingest.selectors import stream_keys_for_user
 
 
-def _keys_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    user: User = request.user  # type: ignore[assignment]
+def _keys_context(request: AuthenticatedHttpRequest, **extra: Any) -> dict[str, Any]:
+    user = request.user
     return {
-        "can_go_live": roles.has_role_permission(user, "go_live"),
+        "can_go_live": has_permission(user, "go_live"),
         "stream_keys": list(stream_keys_for_user(user=user)),
         "whip_url": request.build_absolute_uri(reverse("ingest:whip")),
         "srt_url": request.build_absolute_uri(reverse("ingest:srt")),
@@ -40,7 +39,7 @@ def _keys_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _keys_response(request: HttpRequest, **extra: Any) -> HttpResponse:
+def _keys_response(request: AuthenticatedHttpRequest, **extra: Any) -> HttpResponse:
     """The section alone for htmx; a page of its own otherwise (a new secret must be seen)."""
     context = _keys_context(request, **extra)
     if request.headers.get("HX-Request"):
@@ -56,10 +55,10 @@ def _new_secret_context(key: StreamKey, secret: str) -> dict[str, Any]:
 
 @login_required
 @require_POST
-def key_create(request: HttpRequest) -> HttpResponse:
+def key_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         key, secret = services.stream_key_create(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             name=request.POST.get("name", ""),
             assignment_ref=request.POST.get("assignment_ref", ""),
         )
@@ -70,9 +69,9 @@ def key_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def key_rotate(request: HttpRequest, key_id: int) -> HttpResponse:
+def key_rotate(request: AuthenticatedHttpRequest, key_id: int) -> HttpResponse:
     try:
-        key, secret = services.stream_key_rotate(user=request.user, key_id=key_id)  # type: ignore[arg-type]
+        key, secret = services.stream_key_rotate(user=request.user, key_id=key_id)
     except ApplicationError as error:
         return _keys_response(request, error=error.message)
     return _keys_response(request, **_new_secret_context(key, secret))
@@ -80,9 +79,9 @@ def key_rotate(request: HttpRequest, key_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
+def key_revoke(request: AuthenticatedHttpRequest, key_id: int) -> HttpResponse:
     try:
-        services.stream_key_revoke(user=request.user, key_id=key_id)  # type: ignore[arg-type]
+        services.stream_key_revoke(user=request.user, key_id=key_id)
     except ApplicationError as error:
         return _keys_response(request, error=error.message)
     return _keys_response(request)
@@ -259,10 +258,10 @@ def _go_live_strings() -> dict[str, str]:
 
 
 @login_required
-def go_live(request: HttpRequest) -> HttpResponse:
+def go_live(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The reporter's go-live page: camera, quality, state and stats; publishes over WHIP."""
-    user: User = request.user  # type: ignore[assignment]
-    if not roles.has_role_permission(user, "go_live"):
+    user = request.user
+    if not has_permission(user, "go_live"):
         raise DjangoPermissionDenied
     # `?assignment=<id>` (the assignment page's "Go live for this"): the stream answers that call.
     _key, secret = services.stream_key_for_go_live_page(
@@ -279,10 +278,9 @@ def go_live(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def sources(request: HttpRequest) -> HttpResponse:
+def sources(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Editors' grid of live sources with moving previews, stats and decisions."""
-    user: User = request.user  # type: ignore[assignment]
-    if not roles.has_role_permission(user, "moderate_content"):
+    if not has_permission(request.user, "moderate_content"):
         raise DjangoPermissionDenied
     services.sources_end_stale()
     return render(
