@@ -78,6 +78,7 @@ class Recorder:
             if self._container is None:
                 self._open(frame.width, frame.height)
                 self._started = at
+            assert self._container is not None  # noqa: S101 - opened above
             assert self._stream is not None  # noqa: S101 - opened above
             assert self._started is not None  # noqa: S101
             pts = int((at - self._started) * 1000)
@@ -96,7 +97,7 @@ class Recorder:
             out.pts = pts
             out.time_base = TIME_BASE
             for packet in self._stream.encode(out):
-                self._container.mux(packet)  # type: ignore[union-attr]
+                self._container.mux(packet)
             self.frames += 1
         except Exception:
             # A broken recording must not take the live source down with it.

@@ -88,18 +88,16 @@ class IngestRtmpController(SimpleRTMPController):
 
     def __init__(self, ingest: LiveIngest | None = None) -> None:
         self._ingest = ingest
+        # Our state per pyrtmp session, kept here rather than on pyrtmp's object; the server makes
+        # one controller per TCP connection, so this goes when the connection does.
+        self._states: dict[SessionManager, _Connection] = {}
 
     @property
     def ingest(self) -> LiveIngest:
         return self._ingest or live_ingest()
 
-    @staticmethod
-    def state(session: SessionManager) -> _Connection:
-        state = getattr(session, "fieldcast", None)
-        if state is None:
-            state = _Connection()
-            session.fieldcast = state  # type: ignore[attr-defined]
-        return state
+    def state(self, session: SessionManager) -> _Connection:
+        return self._states.setdefault(session, _Connection())
 
     async def on_nc_connect(self, session: SessionManager, message: NCConnect) -> None:
         self.state(session).app = str((message.command_object or {}).get("app", "")).strip("/")

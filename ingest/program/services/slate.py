@@ -63,7 +63,7 @@ def program_set_slate_image(*, slug: str, staff: User, upload: UploadedFile | No
         with transaction.atomic():
             program = _locked_program(slug)
             old = program.slate_image.name if program.slate_image else None
-            program.slate_image.name = stored  # type: ignore[assignment]
+            program.slate_image.name = stored
             _log(
                 program,
                 ProgramAction.SETTINGS,

@@ -87,7 +87,8 @@ class _Side(asyncio.DatagramProtocol):
         self.transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        assert isinstance(transport, asyncio.DatagramTransport)  # a datagram endpoint's own
+        self.transport = transport
 
     def datagram_received(self, data: bytes, addr: Address) -> None:
         self.relay.received(self.name, data)
