@@ -12,7 +12,6 @@ import logging
 import time
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import av
 import av.container
@@ -35,8 +34,8 @@ class Recorder:
         self._started: float | None = None
         self._last_pts = -1
         self._scaler = VideoReformatter()
-        self._audio: Any = None  # the AAC stream, opened with the video
-        self._resampler: Any = None
+        self._audio: av.audio.stream.AudioStream | None = None  # AAC, opened with the video
+        self._resampler: av.AudioResampler | None = None
         self._audio_next = 0  # next audio pts, in samples
         self.audio_frames = 0
         self._audio_failed = False
@@ -116,6 +115,7 @@ class Recorder:
             self.failed
             or self._audio_failed
             or self._audio is None
+            or self._resampler is None
             or self._container is None
             or self._started is None
         ):
