@@ -11,9 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fieldcast.accounts import roles
-from fieldcast.accounts.models import User
-from fieldcast.core.errors import PermissionDenied
+from fieldcast.accounts.guards import has_permission, require_permission, require_user
 from ingest import selectors, services
 from ingest.models import LiveSource, StreamKey
 
@@ -57,7 +55,7 @@ class StreamKeyListApi(APIView):
 
     @extend_schema(responses=StreamKeySerializer(many=True), summary="Your stream keys")
     def get(self, request: Request) -> Response:
-        keys = selectors.stream_keys_for_user(user=request.user)  # type: ignore[arg-type]
+        keys = selectors.stream_keys_for_user(user=require_user(request.user))
         return Response(StreamKeySerializer(keys, many=True).data)
 
     @extend_schema(
@@ -69,7 +67,7 @@ class StreamKeyListApi(APIView):
         body = StreamKeyWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         key, secret = services.stream_key_create(
-            user=request.user,  # type: ignore[arg-type]
+            user=require_user(request.user),
             name=body.validated_data.get("name", ""),
             assignment_ref=body.validated_data.get("assignment_ref", ""),
         )
@@ -88,7 +86,7 @@ class StreamKeyDetailApi(APIView):
         body = StreamKeyWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         key = services.stream_key_update(
-            user=request.user,  # type: ignore[arg-type]
+            user=require_user(request.user),
             key_id=key_id,
             name=body.validated_data.get("name"),
             assignment_ref=body.validated_data.get("assignment_ref"),
@@ -97,7 +95,7 @@ class StreamKeyDetailApi(APIView):
 
     @extend_schema(responses={204: None}, summary="Revoke a stream key")
     def delete(self, request: Request, key_id: int) -> Response:
-        services.stream_key_revoke(user=request.user, key_id=key_id)  # type: ignore[arg-type]
+        services.stream_key_revoke(user=require_user(request.user), key_id=key_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -110,7 +108,8 @@ class StreamKeyRotateApi(APIView):
         summary="Rotate a stream key (the new secret is returned once)",
     )
     def post(self, request: Request, key_id: int) -> Response:
-        key, secret = services.stream_key_rotate(user=request.user, key_id=key_id)  # type: ignore[arg-type]
+        user = require_user(request.user)
+        key, secret = services.stream_key_rotate(user=user, key_id=key_id)
         return Response(_with_secret(key, secret))
 
 
@@ -142,21 +141,16 @@ class LiveSourceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _require_editor(user: User) -> None:
-    if not roles.has_role_permission(user, "moderate_content"):
-        raise PermissionDenied(_editors_only())
-
-
-def _editors_only() -> str:
-    return gettext("Only editors can see live sources.")
-
-
 class LiveSourceListApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(responses=LiveSourceSerializer(many=True), summary="Running live sources")
     def get(self, request: Request) -> Response:
-        _require_editor(request.user)  # type: ignore[arg-type]
+        require_permission(
+            request.user,
+            "moderate_content",
+            message=gettext("Only editors can see live sources."),
+        )
         return Response(LiveSourceSerializer(selectors.sources_running(), many=True).data)
 
 
@@ -167,8 +161,8 @@ class LiveSourceDetailApi(APIView):
         responses=LiveSourceSerializer, summary="One live source (editors or its reporter)"
     )
     def get(self, request: Request, source_key: str) -> Response:
-        user: User = request.user  # type: ignore[assignment]
-        if roles.has_role_permission(user, "moderate_content"):
+        user = require_user(request.user)
+        if has_permission(user, "moderate_content"):
             source = selectors.source_by_key(source_key=source_key)
         else:
             source = selectors.source_for_reporter(source_key=source_key, user=user)
@@ -192,7 +186,7 @@ class LiveSourceDecisionApi(APIView):
         body.is_valid(raise_exception=True)
         source = services.source_decide(
             source_key=source_key,
-            editor=request.user,  # type: ignore[arg-type]
+            editor=require_user(request.user),
             action=action,
             reason=body.validated_data.get("reason", ""),
         )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from community.notifications import notify
 from fieldcast.accounts import roles
+from fieldcast.accounts.guards import require_permission
 from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import (
@@ -87,8 +88,9 @@ def _clean_assignment(assignment_ref: str) -> str:
 
 
 def _ensure_can_go_live(user: User) -> None:
-    if not roles.has_role_permission(user, "go_live"):
-        raise PermissionDenied(_("Only reporters can stream live. Verify your email first."))
+    require_permission(
+        user, "go_live", message=_("Only reporters can stream live. Verify your email first.")
+    )
 
 
 @transaction.atomic
@@ -466,8 +468,9 @@ EDITOR_ACTIONS: dict[str, str] = {
 @transaction.atomic
 def source_decide(*, source_key: str, editor: User, action: str, reason: str = "") -> LiveSource:
     """An editor approves, un-approves, rejects or stops (kills) a live source."""
-    if not roles.has_role_permission(editor, "moderate_content"):
-        raise PermissionDenied(_("Only editors can approve or stop live sources."))
+    require_permission(
+        editor, "moderate_content", message=_("Only editors can approve or stop live sources.")
+    )
     target = EDITOR_ACTIONS.get(action)
     if target is None:
         raise ValidationFailed(_("Unknown action."), code=ErrorCode.UNKNOWN_ACTION)
@@ -488,8 +491,9 @@ def source_decide(*, source_key: str, editor: User, action: str, reason: str = "
 @transaction.atomic
 def source_set_on_air(*, source_key: str, operator: User, on_air: bool) -> LiveSource:
     """approved -> on_air, and on_air -> live when cut away (the studio switcher calls this)."""
-    if not roles.has_role_permission(operator, "operate_studio"):
-        raise PermissionDenied(_("Only studio operators can put a source on air."))
+    require_permission(
+        operator, "operate_studio", message=_("Only studio operators can put a source on air.")
+    )
     source = LiveSource.objects.select_for_update().filter(key=source_key).first()
     if source is None:
         raise NotFound(_("We could not find that live source."), code=ErrorCode.SOURCE_NOT_FOUND)

@@ -16,8 +16,7 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from fieldcast.accounts import roles
-from fieldcast.accounts.models import User
+from fieldcast.accounts.guards import AuthenticatedHttpRequest, has_permission
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import ApplicationError, NotAuthenticated, ValidationFailed
 from ingest import credentials, selectors, services
@@ -29,10 +28,10 @@ from ingest.models import StreamKey
 from ingest.selectors import stream_keys_for_user
 
 
-def _keys_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    user: User = request.user  # type: ignore[assignment]
+def _keys_context(request: AuthenticatedHttpRequest, **extra: Any) -> dict[str, Any]:
+    user = request.user
     return {
-        "can_go_live": roles.has_role_permission(user, "go_live"),
+        "can_go_live": has_permission(user, "go_live"),
         "stream_keys": list(stream_keys_for_user(user=user)),
         "whip_url": request.build_absolute_uri(reverse("ingest:whip")),
         "srt_url": request.build_absolute_uri(reverse("ingest:srt")),
@@ -41,7 +40,7 @@ def _keys_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _keys_response(request: HttpRequest, **extra: Any) -> HttpResponse:
+def _keys_response(request: AuthenticatedHttpRequest, **extra: Any) -> HttpResponse:
     """The section alone for htmx; a page of its own otherwise (a new secret must be seen)."""
     context = _keys_context(request, **extra)
     if request.headers.get("HX-Request"):
@@ -57,10 +56,10 @@ def _new_secret_context(key: StreamKey, secret: str) -> dict[str, Any]:
 
 @login_required
 @require_POST
-def key_create(request: HttpRequest) -> HttpResponse:
+def key_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         key, secret = services.stream_key_create(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             name=request.POST.get("name", ""),
             assignment_ref=request.POST.get("assignment_ref", ""),
         )
@@ -71,9 +70,9 @@ def key_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def key_rotate(request: HttpRequest, key_id: int) -> HttpResponse:
+def key_rotate(request: AuthenticatedHttpRequest, key_id: int) -> HttpResponse:
     try:
-        key, secret = services.stream_key_rotate(user=request.user, key_id=key_id)  # type: ignore[arg-type]
+        key, secret = services.stream_key_rotate(user=request.user, key_id=key_id)
     except ApplicationError as error:
         return _keys_response(request, error=error.message)
     return _keys_response(request, **_new_secret_context(key, secret))
@@ -81,9 +80,9 @@ def key_rotate(request: HttpRequest, key_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def keys_rotate_all(request: HttpRequest) -> HttpResponse:
+def keys_rotate_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     """New secrets for all the reporter's stream keys at once (offered after a password change)."""
-    rotated = credentials.stream_keys_rotate_all(user=request.user)  # type: ignore[arg-type]
+    rotated = credentials.stream_keys_rotate_all(user=request.user)
     return _keys_response(
         request, new_secrets=[{"key": key, "secret": secret} for key, secret in rotated]
     )
@@ -91,9 +90,9 @@ def keys_rotate_all(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
+def key_revoke(request: AuthenticatedHttpRequest, key_id: int) -> HttpResponse:
     try:
-        services.stream_key_revoke(user=request.user, key_id=key_id)  # type: ignore[arg-type]
+        services.stream_key_revoke(user=request.user, key_id=key_id)
     except ApplicationError as error:
         return _keys_response(request, error=error.message)
     return _keys_response(request)
@@ -265,14 +264,14 @@ def _go_live_strings() -> dict[str, str]:
 
 
 @login_required
-def go_live(request: HttpRequest) -> HttpResponse:
+def go_live(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The reporter's go-live page: camera, quality, state and stats; publishes over WHIP.
 
     Loading the page changes nothing (a GET must not): the page asks for its key by POST when
     the reporter presses "Go live", so another tab left open keeps its own secret.
     """
-    user: User = request.user  # type: ignore[assignment]
-    if not roles.has_role_permission(user, "go_live"):
+    user = request.user
+    if not has_permission(user, "go_live"):
         raise DjangoPermissionDenied
     config = {
         "whipUrl": reverse("ingest:whip"),
@@ -289,11 +288,11 @@ def go_live(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def go_live_key(request: HttpRequest) -> JsonResponse:
+def go_live_key(request: AuthenticatedHttpRequest) -> JsonResponse:
     """The go-live page's secret for this session (its browser key, renewed): JSON `{secret}`."""
     try:
         _key, secret = services.stream_key_for_go_live_page(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             assignment_ref=request.POST.get("assignment", "")[:64],
         )
     except ApplicationError as error:
@@ -304,10 +303,9 @@ def go_live_key(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def sources(request: HttpRequest) -> HttpResponse:
+def sources(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Editors' grid of live sources with moving previews, stats and decisions."""
-    user: User = request.user  # type: ignore[assignment]
-    if not roles.has_role_permission(user, "moderate_content"):
+    if not has_permission(request.user, "moderate_content"):
         raise DjangoPermissionDenied
     services.sources_end_stale()
     return render(

@@ -19,8 +19,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community.notifications import notify
-from fieldcast.accounts.models import User
-from fieldcast.core.errors import NotAuthenticated, NotFound, ValidationFailed
+from fieldcast.accounts.guards import require_user
+from fieldcast.core.errors import NotFound, ValidationFailed
 from moderation import selectors, services
 from moderation.models import AuditEntry, Case, CaseKind, ReportReason, Verification
 
@@ -297,7 +297,7 @@ class NoticesApi(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="Your moderation notices")
     def get(self, request: Request) -> Response:
-        user: User = request.user  # type: ignore[assignment]
+        user = require_user(request.user)
         notices = list(notify.moderation_notices(user=user)[:100])
         return Response(
             {
@@ -414,11 +414,8 @@ class TrustedReporterApi(APIView):
     def put(self, request: Request, user_id: int) -> Response:
         body = TrustedSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if not request.user.is_authenticated:
-            raise NotAuthenticated()
+        staff = require_user(request.user)
         trusted = services.trusted_reporter_set(
-            user_id=user_id,
-            trusted=body.validated_data["trusted"],
-            staff=request.user,  # type: ignore[arg-type]
+            user_id=user_id, trusted=body.validated_data["trusted"], staff=staff
         )
         return Response({"user": user_id, "trusted": trusted})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community.notifications import notify
+from fieldcast.accounts.guards import AuthenticatedHttpRequest, Requester, signed_in_user
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import ApplicationError, PermissionDenied
 from moderation import selectors, services
@@ -57,22 +59,24 @@ def _refused(request: HttpRequest, error: ApplicationError) -> HttpResponse:
     raise Http404(error.message)
 
 
-def _editor_or_refuse(request: HttpRequest) -> User | HttpResponse:
-    if not request.user.is_authenticated:
+def _role_or_refuse(
+    request: HttpRequest, ensure: Callable[[Requester], User]
+) -> User | HttpResponse:
+    """The person `ensure` lets in; an anonymous visitor goes to login, anyone else gets a 403 page."""
+    if signed_in_user(request.user) is None:
         return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
     try:
-        return services.ensure_editor(request.user)
+        return ensure(request.user)
     except PermissionDenied as error:
         return _refused(request, error)
+
+
+def _editor_or_refuse(request: HttpRequest) -> User | HttpResponse:
+    return _role_or_refuse(request, services.ensure_editor)
 
 
 def _staff_or_refuse(request: HttpRequest) -> User | HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
-    try:
-        return services.ensure_staff(request.user)
-    except PermissionDenied as error:
-        return _refused(request, error)
+    return _role_or_refuse(request, services.ensure_staff)
 
 
 def _queue_filters(request: HttpRequest) -> dict[str, Any]:
@@ -313,8 +317,8 @@ def _report(
 
 
 @login_required
-def notices(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def notices(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     notices = list(notify.moderation_notices(user=user)[:100])
     context = {
         "notices": notices,
@@ -342,11 +346,11 @@ def appeal(request: HttpRequest, video_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def resubmit(request: HttpRequest, case_id: int) -> HttpResponse:
+def resubmit(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     try:
         services.case_resubmit(
             case_id=case_id,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             title=_optional(request, "title"),
             description=_optional(request, "description"),
         )
@@ -465,13 +469,12 @@ def _bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @require_POST
 def trusted_set(request: HttpRequest, user_id: int) -> HttpResponse:
-    if not request.user.is_authenticated:
+    staff = signed_in_user(request.user)
+    if staff is None:
         return redirect("account_login")
     try:
         services.trusted_reporter_set(
-            user_id=user_id,
-            trusted=request.POST.get("trusted") == "1",
-            staff=request.user,  # type: ignore[arg-type]
+            user_id=user_id, trusted=request.POST.get("trusted") == "1", staff=staff
         )
         messages.success(request, _("Saved."))
     except ApplicationError as error:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections.abc import Callable, Iterable, Sequence
-from typing import cast
 
 import aioice
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
@@ -117,9 +116,9 @@ def configure_ice(
         if not isinstance(connection, ConfiguredIceConnection):
             # Same object, narrower class: aiortc keeps its references to this agent.
             connection.__class__ = ConfiguredIceConnection
-        configured = cast(ConfiguredIceConnection, connection)
-        configured.host_addresses = [address for address in hosts if address]
-        configured.remote_networks = networks
+        assert isinstance(connection, ConfiguredIceConnection)  # noqa: S101 - swapped just above
+        connection.host_addresses = [address for address in hosts if address]
+        connection.remote_networks = networks
 
 
 async def answer_offer(

@@ -12,7 +12,6 @@ import logging
 import time
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import av
 import av.container
@@ -35,8 +34,8 @@ class Recorder:
         self._started: float | None = None
         self._last_pts = -1
         self._scaler = VideoReformatter()
-        self._audio: Any = None  # the AAC stream, opened with the video
-        self._resampler: Any = None
+        self._audio: av.audio.stream.AudioStream | None = None  # AAC, opened with the video
+        self._resampler: av.AudioResampler | None = None
         self._audio_next = 0  # next audio pts, in samples
         self.audio_frames = 0
         self._audio_failed = False
@@ -78,6 +77,7 @@ class Recorder:
             if self._container is None:
                 self._open(frame.width, frame.height)
                 self._started = at
+            assert self._container is not None  # noqa: S101 - opened above
             assert self._stream is not None  # noqa: S101 - opened above
             assert self._started is not None  # noqa: S101
             pts = int((at - self._started) * 1000)
@@ -96,7 +96,7 @@ class Recorder:
             out.pts = pts
             out.time_base = TIME_BASE
             for packet in self._stream.encode(out):
-                self._container.mux(packet)  # type: ignore[union-attr]
+                self._container.mux(packet)
             self.frames += 1
         except Exception:
             # A broken recording must not take the live source down with it.
@@ -115,6 +115,7 @@ class Recorder:
             self.failed
             or self._audio_failed
             or self._audio is None
+            or self._resampler is None
             or self._container is None
             or self._started is None
         ):

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -52,6 +53,10 @@ class PublishSession:
         """Close the connection itself."""
 
 
+# The kind of session a protocol makes: `begin` hands the same kind back.
+SessionT = TypeVar("SessionT", bound=PublishSession)
+
+
 class LiveIngest:
     """The registry of this process's publishing sessions and running sources."""
 
@@ -85,8 +90,8 @@ class LiveIngest:
         secret: str,
         protocol: str,
         title: str,
-        make_session: Callable[[PublishGrant, str], PublishSession],
-    ) -> tuple[PublishSession, SourceRuntime]:
+        make_session: Callable[[PublishGrant, str], SessionT],
+    ) -> tuple[SessionT, SourceRuntime]:
         """Start or continue the key's source with a new session (replacing a connected one)."""
         session_id = uuid.uuid4().hex
         grant = await self.reporter.publish_start(

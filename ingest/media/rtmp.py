@@ -45,9 +45,9 @@ AUDIO_FORMAT, AUDIO_LAYOUT, AUDIO_RATE = "s16", "stereo", 48000
 @dataclass
 class RtmpSession(PublishSession):
     connection: SessionManager | None = None
-    decoder: Any = None  # av's H.264 VideoCodecContext, once the sequence header arrived
-    audio_decoder: Any = None  # av's AAC AudioCodecContext, once its sequence header arrived
-    resampler: Any = None
+    decoder: av.VideoCodecContext | None = None  # H.264, once the sequence header arrived
+    audio_decoder: av.AudioCodecContext | None = None  # AAC, once its sequence header arrived
+    resampler: av.AudioResampler | None = None
     pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-rtmp")
     )
@@ -68,13 +68,15 @@ class _Connection:
     audio_frames: int = 0
 
 
-def _decode(decoder: Any, payload: bytes, pts: int) -> list[Any]:
+def _decode(decoder: av.VideoCodecContext, payload: bytes, pts: int) -> list[av.VideoFrame]:
     packet = av.Packet(payload)
     packet.pts = pts
     return list(decoder.decode(packet))
 
 
-def _decode_audio(decoder: Any, resampler: Any, payload: bytes) -> list[Any]:
+def _decode_audio(
+    decoder: av.AudioCodecContext, resampler: av.AudioResampler, payload: bytes
+) -> list[av.AudioFrame]:
     """AAC access unit -> 48 kHz stereo s16 frames (blocking)."""
     frames = []
     for frame in decoder.decode(av.Packet(payload)):
@@ -88,18 +90,16 @@ class IngestRtmpController(SimpleRTMPController):
 
     def __init__(self, ingest: LiveIngest | None = None) -> None:
         self._ingest = ingest
+        # Our state per pyrtmp session, kept here rather than on pyrtmp's object; the server makes
+        # one controller per TCP connection, so this goes when the connection does.
+        self._states: dict[SessionManager, _Connection] = {}
 
     @property
     def ingest(self) -> LiveIngest:
         return self._ingest or live_ingest()
 
-    @staticmethod
-    def state(session: SessionManager) -> _Connection:
-        state = getattr(session, "fieldcast", None)
-        if state is None:
-            state = _Connection()
-            session.fieldcast = state  # type: ignore[attr-defined]
-        return state
+    def state(self, session: SessionManager) -> _Connection:
+        return self._states.setdefault(session, _Connection())
 
     async def on_nc_connect(self, session: SessionManager, message: NCConnect) -> None:
         self.state(session).app = str((message.command_object or {}).get("app", "")).strip("/")
@@ -194,7 +194,7 @@ class IngestRtmpController(SimpleRTMPController):
             )
             runtime.expect_audio()  # before the first picture opens the recording
             return
-        if data[0] != AAC_RAW or published.audio_decoder is None:
+        if data[0] != AAC_RAW or published.audio_decoder is None or published.resampler is None:
             return
         loop = asyncio.get_running_loop()
         try:

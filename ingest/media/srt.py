@@ -24,6 +24,7 @@ import socket
 import subprocess
 import threading
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 import av
@@ -44,7 +45,7 @@ AUDIO_FORMAT, AUDIO_LAYOUT, AUDIO_RATE = "s16", "stereo", 48000
 
 
 class NoSrtPort(ApplicationError):
-    status_code = 503  # type: ignore[assignment]
+    status_code = HTTPStatus.SERVICE_UNAVAILABLE
     default_code = ErrorCode.NO_SRT_PORT
 
 
@@ -195,7 +196,7 @@ class SrtListeners:
             holder["deliver_audio"] = _audio_deliverer(runtime, session.session_id)
             holder["ready"].set()
             await exited
-            return session  # type: ignore[return-value]
+            return session
         finally:
             holder["ready"].set()
             if process.poll() is None:

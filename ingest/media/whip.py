@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import av
 from aiortc import MediaStreamTrack, RTCPeerConnection
 from aiortc.mediastreams import MediaStreamError
 from django.conf import settings
@@ -147,11 +148,13 @@ async def _consume(
     """One task per track: decoded frames to the runtime until the track ends."""
     try:
         while True:
+            # aiortc's remote tracks hand over decoded frames (packets only from a bypassed
+            # decoder, which we never ask for): the isinstance checks only tell the type checker.
             frame = await track.recv()
-            if track.kind == "video":
-                runtime.on_video_frame(frame, session.session_id)  # type: ignore[arg-type]
-            else:
-                runtime.on_audio_frame(session.session_id, frame)  # type: ignore[arg-type]
+            if track.kind == "video" and isinstance(frame, av.VideoFrame):
+                runtime.on_video_frame(frame, session.session_id)
+            elif isinstance(frame, av.AudioFrame):
+                runtime.on_audio_frame(session.session_id, frame)
     except MediaStreamError:
         if not session.closing:
             await ingest.dropped(session)

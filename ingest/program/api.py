@@ -14,15 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fieldcast.accounts.guards import require_user
 from fieldcast.accounts.models import User
-from fieldcast.core.error_codes import ErrorCode
-from fieldcast.core.errors import PermissionDenied, ValidationFailed
+from fieldcast.core.errors import ValidationFailed
 from ingest.program import selectors, services
-
-
-def _require_studio(user: User) -> None:
-    if not selectors.can_operate_studio(user):
-        raise PermissionDenied(services.studio_only_message(), code=ErrorCode.NOT_EDITOR)
 
 
 def _studio_state(slug: str, user: User) -> dict[str, Any]:
@@ -53,7 +48,7 @@ class ProgramListApi(APIView):
 
     @extend_schema(responses=ProgramSummarySerializer(many=True), summary="Channels (editors)")
     def get(self, request: Request) -> Response:
-        _require_studio(request.user)  # type: ignore[arg-type]
+        services.ensure_studio_operator(request.user)
         return Response(ProgramSummarySerializer(selectors.programs_all(), many=True).data)
 
     @extend_schema(
@@ -64,7 +59,7 @@ class ProgramListApi(APIView):
     def post(self, request: Request) -> Response:
         body = ProgramCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        program = services.program_create(staff=request.user, **body.validated_data)  # type: ignore[arg-type]
+        program = services.program_create(staff=require_user(request.user), **body.validated_data)
         return Response(ProgramSummarySerializer(program).data, status=status.HTTP_201_CREATED)
 
 
@@ -73,8 +68,8 @@ class ProgramDetailApi(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="A program's studio state (editors)")
     def get(self, request: Request, slug: str) -> Response:
-        _require_studio(request.user)  # type: ignore[arg-type]
-        return Response(_studio_state(slug, request.user))  # type: ignore[arg-type]
+        user = services.ensure_studio_operator(request.user)
+        return Response(_studio_state(slug, user))
 
 
 class ProgramLogApi(APIView):
@@ -85,7 +80,7 @@ class ProgramLogApi(APIView):
         summary="What went to air when (editors), newest first",
     )
     def get(self, request: Request, slug: str) -> Response:
-        _require_studio(request.user)  # type: ignore[arg-type]
+        services.ensure_studio_operator(request.user)
         program = selectors.program_for_slug(slug=slug)
         entries = selectors.program_log(program=program, limit=200)
         return Response([selectors.log_entry_data(entry) for entry in entries])
@@ -120,13 +115,15 @@ class ProgramSlateImageApi(APIView):
                 services.slate_missing_message(),
                 fields={"image": [services.slate_missing_message()]},
             )
-        services.program_set_slate_image(slug=slug, staff=request.user, upload=upload)  # type: ignore[arg-type]
-        return Response(_studio_state(slug, request.user))  # type: ignore[arg-type]
+        staff = require_user(request.user)
+        services.program_set_slate_image(slug=slug, staff=staff, upload=upload)
+        return Response(_studio_state(slug, staff))
 
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="Back to the default slate (staff)")
     def delete(self, request: Request, slug: str) -> Response:
-        services.program_set_slate_image(slug=slug, staff=request.user, upload=None)  # type: ignore[arg-type]
-        return Response(_studio_state(slug, request.user))  # type: ignore[arg-type]
+        staff = require_user(request.user)
+        services.program_set_slate_image(slug=slug, staff=staff, upload=None)
+        return Response(_studio_state(slug, staff))
 
 
 class ProgramCommandApi(APIView):
@@ -152,7 +149,7 @@ class ProgramCommandApi(APIView):
         operation_id="programs_command",
     )
     def post(self, request: Request, slug: str, action: str) -> Response:
-        user: User = request.user  # type: ignore[assignment]
+        user = require_user(request.user)
         params = request.data if isinstance(request.data, dict) else None
         services.program_command(slug=slug, editor=user, action=action, params=params)
         return Response(_studio_state(slug, user))

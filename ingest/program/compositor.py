@@ -81,7 +81,8 @@ class Scaler:
         return planes
 
 
-_END = object()
+# A decoded frame and when it is due, in seconds from the clip's first frame.
+_Due = tuple[float, av.VideoFrame | av.AudioFrame]
 
 
 class ClipPlayer:
@@ -92,11 +93,12 @@ class ClipPlayer:
 
     def __init__(self, url: str, *, buffer_seconds: float = 2.0) -> None:
         self.url = url
-        self._queue: queue.Queue[tuple[str, float, av.VideoFrame | av.AudioFrame] | object] = (
-            queue.Queue(maxsize=max(8, int(buffer_seconds * 80)))
+        # None, last, says the decoder is done (played out, failed or stopped).
+        self._queue: queue.Queue[_Due | None] = queue.Queue(
+            maxsize=max(8, int(buffer_seconds * 80))
         )
         self._stop = threading.Event()
-        self._pending: tuple[str, float, av.VideoFrame | av.AudioFrame] | None = None
+        self._pending: _Due | None = None
         self._decoded_all = False
         self.failed = False
         self.has_audio = False
@@ -120,16 +122,15 @@ class ClipPlayer:
                         at = float(frame.pts * frame.time_base)
                         if start is None:
                             start = at
-                        kind = "video" if isinstance(frame, av.VideoFrame) else "audio"
-                        if not self._put((kind, at - start, frame)):
+                        if not self._put((at - start, frame)):
                             return
         except Exception:
             logger.exception("playing clip %s failed", self.url)
             self.failed = True
         finally:
-            self._put(_END)
+            self._put(None)
 
-    def _put(self, item: object) -> bool:
+    def _put(self, item: _Due | None) -> bool:
         while not self._stop.is_set():
             try:
                 self._queue.put(item, timeout=0.2)
@@ -153,19 +154,18 @@ class ClipPlayer:
                     got = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                if got is _END:
+                if got is None:
                     self._decoded_all = True
                     break
-                item = got  # type: ignore[assignment]
-            assert item is not None  # noqa: S101
-            kind, at, frame = item
+                item = got
+            at, frame = item
             if at > position:
                 self._pending = item
                 break
-            if kind == "video":
-                video = frame  # type: ignore[assignment]
+            if isinstance(frame, av.VideoFrame):
+                video = frame
             else:
-                audio.append(frame)  # type: ignore[arg-type]
+                audio.append(frame)
         return video, audio
 
     def ready(self) -> bool:
@@ -176,10 +176,10 @@ class ClipPlayer:
             got = self._queue.get_nowait()
         except queue.Empty:
             return False
-        if got is _END:
+        if got is None:
             self._decoded_all = True
             return False
-        self._pending = got  # type: ignore[assignment]
+        self._pending = got
         return True
 
     def close(self) -> None:

@@ -273,19 +273,22 @@ def read_stamp(luma: Image.Image) -> int | None:
     """The value stamped in a (decoded, maybe scaled) picture's luma, or None if there is none."""
     width, height = luma.size
     cell_w, cell_h = width * STAMP_CELL, height * STAMP_ROW
-    cells = []
+    cells: list[float] = []
     for index in range(STAMP_BITS + 2):
         x = int((index + 0.5) * cell_w)
         y = int(cell_h / 2)
         value = luma.getpixel((x, y))
+        if not isinstance(value, int | float):
+            # A many-band picture gives tuples, which never compared with a number anyway.
+            raise TypeError(f"read_stamp needs a one-band (L) picture, not {luma.mode}")
         cells.append(value)
-    if not (cells[0] > 160 and cells[-1] > 160):  # type: ignore[operator]
+    if not (cells[0] > 160 and cells[-1] > 160):
         return None
     result = 0
     for value in cells[1:-1]:
-        if 60 < value < 160:  # type: ignore[operator]
+        if 60 < value < 160:
             return None  # neither black nor white: not a stamp
-        result = (result << 1) | (1 if value >= 128 else 0)  # type: ignore[operator]
+        result = (result << 1) | (1 if value >= 128 else 0)
     return result
 
 

@@ -191,12 +191,13 @@ class ProgramRuntime:
     async def _hand_over_recording(self) -> None:
         if self.uploader is None:
             return
+        recording = self.uploader.recording_path
         loop = asyncio.get_running_loop()
         path = await loop.run_in_executor(
             self._pool,
             lambda: remux_recording(
                 ffmpeg=ffmpeg_path(),
-                source=self.uploader.recording_path,  # type: ignore[union-attr]
+                source=recording,
                 target=self.work_dir / "recording.mp4",
             ),
         )

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
-from fieldcast.accounts import roles
+from fieldcast.accounts.guards import Requester, has_permission
 from fieldcast.accounts.models import User
 from fieldcast.core.errors import NotFound
 from fieldcast.videos.models import Video, VideoState
@@ -64,9 +64,9 @@ def studio_operators(*, exclude: User | None = None, limit: int = 50) -> list[Us
     return list(holders.distinct().order_by("display_name", "email")[:limit])
 
 
-def can_operate_studio(user: Any) -> bool:
+def can_operate_studio(user: Requester) -> bool:
     """Who may open the studio page, its websocket and the WHEP monitor: editors and staff."""
-    return roles.has_role_permission(user, "operate_studio")
+    return has_permission(user, "operate_studio")
 
 
 def source_on_air_info(source: LiveSource) -> dict[str, Any]:

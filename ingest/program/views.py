@@ -10,8 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from fieldcast.accounts import roles
-from fieldcast.accounts.models import User
+from fieldcast.accounts.guards import AuthenticatedHttpRequest, has_permission
 from fieldcast.core.errors import NotFound
 from ingest.program import selectors, services
 from ingest.services import sources_end_stale
@@ -60,9 +59,9 @@ def _studio_strings() -> dict[str, str]:
 
 
 @login_required
-def studio(request: HttpRequest, slug: str) -> HttpResponse:
+def studio(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The switcher: multiview, preview and program monitors, buttons and keys, the log."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if not selectors.can_operate_studio(user):
         raise DjangoPermissionDenied
     try:
@@ -90,7 +89,7 @@ def studio(request: HttpRequest, slug: str) -> HttpResponse:
             "state": state,
             "programs": list(selectors.programs_all()),
             "videos": selectors.playable_videos(),
-            "can_set_slate": roles.has_role_permission(user, "promote_reporter"),
+            "can_set_slate": has_permission(user, "promote_reporter"),
             "editors": selectors.studio_operators(exclude=user),
             "config": config,
             "strings": _studio_strings(),

@@ -24,13 +24,13 @@ import av
 from aiortc import MediaStreamTrack, RTCPeerConnection
 from aiortc.mediastreams import MediaStreamError
 from asgiref.sync import sync_to_async
-from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
+from fieldcast.accounts.guards import require_permission, require_user
 from fieldcast.accounts.models import User
 from fieldcast.accounts.selectors import api_token_for_key
 from fieldcast.core.error_codes import ErrorCode
@@ -47,7 +47,6 @@ from ingest.media.offer_body import offer_body
 from ingest.program.audio import CHANNELS, RATE
 from ingest.program.engine import program_engine
 from ingest.program.runtime import ProgramRuntime
-from ingest.program.selectors import can_operate_studio
 
 logger = logging.getLogger(__name__)
 
@@ -262,16 +261,16 @@ def _operator(request: HttpRequest) -> User:
     """The editor behind the request (API token, or session with its CSRF token), or a refusal."""
     header = request.headers.get("Authorization", "")
     scheme, _sep, key = header.partition(" ")
-    user: User | AnonymousUser
+    user: User
     if scheme.lower() == "token" and key.strip():
         token = api_token_for_key(key=key.strip())
         if token is None:
             raise NotAuthenticated(gettext("This API token is not valid or was revoked."))
         user = token.user
     else:
-        user = request.user  # type: ignore[assignment]
-        if not user.is_authenticated:
-            raise NotAuthenticated(gettext("Log in as an editor to watch the program monitor."))
+        user = require_user(
+            request.user, message=gettext("Log in as an editor to watch the program monitor.")
+        )
         refusal = CsrfViewMiddleware(lambda _request: HttpResponse()).process_view(
             request, _no_view, (), {}
         )
@@ -280,11 +279,12 @@ def _operator(request: HttpRequest) -> User:
                 gettext("The request is missing its CSRF token: reload the studio page."),
                 code=ErrorCode.CSRF_FAILED,
             )
-    if not can_operate_studio(user):
-        raise PermissionDenied(
-            gettext("Only editors can watch the program monitor."), code=ErrorCode.NOT_EDITOR
-        )
-    return user  # type: ignore[return-value]
+    return require_permission(
+        user,
+        "operate_studio",
+        message=gettext("Only editors can watch the program monitor."),
+        code=ErrorCode.NOT_EDITOR,
+    )
 
 
 @csrf_exempt  # checked in _operator for session users; token users need none

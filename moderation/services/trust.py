@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fieldcast.accounts import roles
+from fieldcast.accounts.guards import require_permission
 from fieldcast.accounts.models import User
-from fieldcast.core.errors import NotFound, PermissionDenied
+from fieldcast.core.errors import NotFound
 from moderation.models import AuditAction, Case, CaseStatus, TrustedReporter
 from moderation.services.audit import audit_write
 from moderation.services.cases import set_priority
@@ -16,8 +16,9 @@ from moderation.services.cases import set_priority
 @transaction.atomic
 def trusted_reporter_set(*, user_id: int, trusted: bool, staff: User) -> bool:
     """Staff mark a reporter as trusted (their items first) or not. Never auto-publishes."""
-    if not roles.has_role_permission(staff, "promote_reporter"):
-        raise PermissionDenied(_("Only staff can change who is trusted."))
+    require_permission(
+        staff, "promote_reporter", message=_("Only staff can change who is trusted.")
+    )
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         raise NotFound(_("We could not find that person."))

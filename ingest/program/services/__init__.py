@@ -27,6 +27,7 @@ from ingest.program.services.commands import COMMANDS, program_command
 from ingest.program.services.common import (
     NotSwitcherHolder,
     SourceNotCuttable,
+    ensure_studio_operator,
     studio_only_message,
 )
 from ingest.program.services.engine_lease import program_engine_claim, program_engine_release
@@ -70,6 +71,7 @@ __all__ = [
     "SLATE_MAX_SIDE",
     "NotSwitcherHolder",
     "SourceNotCuttable",
+    "ensure_studio_operator",
     "live_group",
     "program_auto_cutaway",
     "program_auto_cutback",

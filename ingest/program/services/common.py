@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fieldcast.accounts.guards import Requester, require_permission
 from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
 from fieldcast.core.errors import Conflict, NotFound, PermissionDenied
@@ -44,9 +45,11 @@ def studio_only_message() -> str:
     return _("Only editors can use the studio.")
 
 
-def _ensure_studio_operator(user: User) -> None:
-    if not selectors.can_operate_studio(user):
-        raise PermissionDenied(studio_only_message(), code=ErrorCode.NOT_EDITOR)
+def ensure_studio_operator(user: Requester) -> User:
+    """The editor or staff member who may work the studio; anyone else is refused (not_editor)."""
+    return require_permission(
+        user, "operate_studio", message=studio_only_message(), code=ErrorCode.NOT_EDITOR
+    )
 
 
 def _locked_program(slug: str) -> Program:
@@ -57,7 +60,7 @@ def _locked_program(slug: str) -> Program:
 
 
 def _ensure_holder(program: Program, editor: User) -> None:
-    _ensure_studio_operator(editor)
+    ensure_studio_operator(editor)
     if program.switcher_holder_id == editor.pk:
         return
     if program.switcher_holder_id is None:

@@ -7,11 +7,11 @@ from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fieldcast.accounts import roles
+from fieldcast.accounts.guards import require_permission
 from fieldcast.accounts.models import User
 from fieldcast.core import domain_events
 from fieldcast.core.error_codes import ErrorCode
-from fieldcast.core.errors import Conflict, PermissionDenied, ValidationFailed
+from fieldcast.core.errors import Conflict, ValidationFailed
 from ingest.models import Program
 from ingest.program import selectors
 from ingest.program.domain_events import ProgramCreated
@@ -49,8 +49,7 @@ def program_create(
     fps: int = 25,
 ) -> Program:
     """Staff add a channel (the default `main` always exists)."""
-    if not roles.has_role_permission(staff, "promote_reporter"):
-        raise PermissionDenied(_("Only staff can create channels."))
+    require_permission(staff, "promote_reporter", message=_("Only staff can create channels."))
     slug = (slug or "").strip().lower()
     name = (name or "").strip()
     try:

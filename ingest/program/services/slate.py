@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from fieldcast.accounts import roles
+from fieldcast.accounts.guards import require_permission
 from fieldcast.accounts.models import User
 from fieldcast.core.error_codes import ErrorCode
-from fieldcast.core.errors import NotFound, PermissionDenied, ValidationFailed
+from fieldcast.core.errors import NotFound, ValidationFailed
 from ingest.models import Program, ProgramAction
 from ingest.program.services.common import _changed, _locked_program, _log
 
@@ -51,8 +51,7 @@ def slate_missing_message() -> str:
 
 def program_set_slate_image(*, slug: str, staff: User, upload: UploadedFile | None) -> Program:
     """Staff upload the station slate (None: back to the default slate the engine draws)."""
-    if not roles.has_role_permission(staff, "promote_reporter"):
-        raise PermissionDenied(_("Only staff can change the slate."))
+    require_permission(staff, "promote_reporter", message=_("Only staff can change the slate."))
     if not Program.objects.filter(slug=slug).exists():
         raise NotFound(_("There is no channel called “%(slug)s”.") % {"slug": slug})
     stored = None
@@ -63,7 +62,7 @@ def program_set_slate_image(*, slug: str, staff: User, upload: UploadedFile | No
         with transaction.atomic():
             program = _locked_program(slug)
             old = program.slate_image.name if program.slate_image else None
-            program.slate_image.name = stored  # type: ignore[assignment]
+            program.slate_image.name = stored
             _log(
                 program,
                 ProgramAction.SETTINGS,

@@ -23,13 +23,13 @@ from ingest.program.services.common import (
     _ensure_cuttable,
     _ensure_holder,
     _ensure_running,
-    _ensure_studio_operator,
     _locked_program,
     _locked_source,
     _log,
     _on_program,
     _put_on_air,
     _take_off_air,
+    ensure_studio_operator,
 )
 from ingest.services import source_decide
 
@@ -41,7 +41,7 @@ FADE_DEFAULT_MS = 1000
 @transaction.atomic
 def program_take_switcher(*, slug: str, editor: User) -> Program:
     """An editor takes the switcher (from nobody, or from the editor who held it)."""
-    _ensure_studio_operator(editor)
+    ensure_studio_operator(editor)
     program = _locked_program(slug)
     if program.switcher_holder_id == editor.pk:
         return program
@@ -149,11 +149,12 @@ def _switch_to_source(
     _ensure_holder(program, editor)
     _ensure_running(program)
     if source_key is None:
-        if program.preview_source_id is None:
+        preview = program.preview_source
+        if preview is None:
             raise ValidationFailed(
                 _("Choose a source for preview first (keys 1–9)."), code=ErrorCode.NO_PREVIEW
             )
-        source = _locked_source(str(program.preview_source.key))  # type: ignore[union-attr]
+        source = _locked_source(str(preview.key))
     else:
         source = _locked_source(source_key)
     _ensure_cuttable(source)
@@ -268,7 +269,7 @@ def program_play_video(*, slug: str, editor: User, video_id: int) -> Program:
 def program_kill_source(*, slug: str, editor: User, source_key: str, reason: str = "") -> Program:
     """Take a source off air and off preview at once, and stop it for good (rejected as
     "stopped by an editor" through the ingest's own service). Any editor may kill."""
-    _ensure_studio_operator(editor)
+    ensure_studio_operator(editor)
     program = _locked_program(slug)
     source = _locked_source(source_key)
     if source.is_finished:

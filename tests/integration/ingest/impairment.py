@@ -26,6 +26,7 @@ import asyncio
 import random
 import re
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 Address = tuple[str, int]
 
@@ -80,14 +81,35 @@ class _Direction:
         return arrival
 
 
+@runtime_checkable
+class _Datagrams(Protocol):
+    """What the relay uses of a UDP endpoint's transport. The selector loop's is a `Transport`
+    with `sendto`, not a `DatagramTransport` by class: hence a protocol, checked once."""
+
+    def sendto(self, data: bytes, addr: Address) -> None: ...
+
+    def get_extra_info(self, name: str) -> object: ...
+
+    def is_closing(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+def _bound_to(transport: _Datagrams) -> Address:
+    sockname = transport.get_extra_info("sockname")
+    assert isinstance(sockname, tuple)
+    return sockname[0], sockname[1]
+
+
 class _Side(asyncio.DatagramProtocol):
     def __init__(self, relay: ImpairedLink, name: str) -> None:
         self.relay = relay
         self.name = name
-        self.transport: asyncio.DatagramTransport | None = None
+        self.transport: _Datagrams | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        assert isinstance(transport, _Datagrams)
+        self.transport = transport
 
     def datagram_received(self, data: bytes, addr: Address) -> None:
         self.relay.received(self.name, data)
@@ -132,14 +154,14 @@ class ImpairedLink:
         """Where the publisher must send (put it in the answer's candidate)."""
         assert self._publisher_side is not None
         assert self._publisher_side.transport is not None
-        return self._publisher_side.transport.get_extra_info("sockname")[:2]
+        return _bound_to(self._publisher_side.transport)
 
     @property
     def ingest_side(self) -> Address:
         """Where the ingest must send (put it in the offer's candidate)."""
         assert self._ingest_side is not None
         assert self._ingest_side.transport is not None
-        return self._ingest_side.transport.get_extra_info("sockname")[:2]
+        return _bound_to(self._ingest_side.transport)
 
     def outage(self) -> None:
         self.dark = True

@@ -8,10 +8,14 @@ import socket
 import pytest
 from asgiref.sync import async_to_sync
 
-from ingest.lifespan import IngestLifespan
+from ingest.lifespan import IngestLifespan, Message, Receive, Scope, Send
 from tests.processes import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+async def _no_app(scope: Scope, receive: Receive, send: Send) -> None:
+    """The wrapped application: these tests send only lifespan messages, which never reach it."""
 
 
 async def _accepts(port: int) -> bool:
@@ -32,14 +36,14 @@ def test_lifespan_opens_rtmp_and_closes_it(settings) -> None:
         sent: list[str] = []
         started = asyncio.Event()
 
-        async def receive() -> dict:
+        async def receive() -> Message:
             return await inbox.get()
 
-        async def send(message: dict) -> None:
+        async def send(message: Message) -> None:
             sent.append(message["type"])
             started.set()
 
-        app = IngestLifespan(lambda scope, receive, send: None)  # type: ignore[arg-type,return-value]
+        app = IngestLifespan(_no_app)
         task = asyncio.create_task(app({"type": "lifespan"}, receive, send))
         await inbox.put({"type": "lifespan.startup"})
         await asyncio.wait_for(started.wait(), 10)
@@ -66,13 +70,13 @@ def test_a_taken_rtmp_port_does_not_stop_the_server(settings) -> None:
             messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
             sent: list[str] = []
 
-            async def receive() -> dict:
+            async def receive() -> Message:
                 return next(messages)
 
-            async def send(message: dict) -> None:
+            async def send(message: Message) -> None:
                 sent.append(message["type"])
 
-            await IngestLifespan(lambda s, r, w: None)({"type": "lifespan"}, receive, send)  # type: ignore[arg-type,return-value]
+            await IngestLifespan(_no_app)({"type": "lifespan"}, receive, send)
             return sent
 
         assert async_to_sync(scenario)() == [

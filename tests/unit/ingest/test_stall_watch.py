@@ -13,6 +13,7 @@ import asyncio
 from ingest.media import stall, whip
 from ingest.media.pipeline import SourceRuntime, SourceSample
 from ingest.media.registry import LiveIngest, PublishSession
+from ingest.media.reporting import ServiceReporter
 
 STALL = 0.5
 PACKET_EVERY = 0.1  # how often a sending phone's packets show in the stats poll
@@ -57,19 +58,20 @@ def _watch(
     clock = source.clock
     started = clock()
     hung_up: list[float] = []
-    ingest = LiveIngest(reporter=object())  # type: ignore[arg-type]
     watched = PublishSession(session_id="s1", user_id=1, source_id=1, source_key="k")
 
-    async def dropped(session: PublishSession) -> None:
-        session.closing = True
-        hung_up.append(clock() - started)
+    class Watching(LiveIngest):
+        async def dropped(self, session: PublishSession) -> None:
+            session.closing = True
+            hung_up.append(clock() - started)
+
+    ingest = Watching()
 
     async def sleep(delay: float) -> None:
         source.advance(delay)
         if clock() - started >= seconds:
             watched.closing = True  # the end of the observed window, as a hang-up elsewhere
 
-    ingest.dropped = dropped  # type: ignore[method-assign]
     policy = stall.StallPolicy(stall_seconds=STALL, clock=clock, frozen_factor=frozen_factor)
     asyncio.run(whip.watch_stall(ingest, watched, source, policy=policy, sleep=sleep))
     return hung_up
@@ -112,7 +114,7 @@ def test_the_stats_poll_notes_when_video_packets_last_arrived(tmp_path) -> None:
         runtime = SourceRuntime(
             source_id=1,
             source_key="k",
-            reporter=object(),  # type: ignore[arg-type]
+            reporter=ServiceReporter(),  # never called: the poll only notes the counts
             recordings_dir=tmp_path,
             preview_fps=1,
         )

@@ -13,6 +13,7 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.http import FileResponse
 from django.test import AsyncClient, Client
 
 from fieldcast.core.events import stop_relay
@@ -51,7 +52,8 @@ async def _fetch(client: AsyncClient, path: str) -> tuple[object, bytes] | None:
     response = await client.get(path)
     if response.status_code != 200:
         return None
-    return response, b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    assert isinstance(response, FileResponse)  # segments and playlists are served as files
+    return response, b"".join(response.streaming_content)
 
 
 async def _collect_segments(

@@ -232,11 +232,9 @@ def test_viewer_offers_must_receive_video_in_a_known_codec() -> None:
 
 
 # --- what goes on air: auto cut-away and cut back ----------------------------------------------
-def _source(
-    latest_frame_at: float = 100.0, bitrate_kbps: int | None = None, frame: object = "frame"
-) -> SourceSample:
+def _source(latest_frame_at: float = 100.0, bitrate_kbps: int | None = None) -> SourceSample:
     return SourceSample(
-        latest_frame=frame,  # type: ignore[arg-type]
+        latest_frame=av.VideoFrame(16, 16, "yuv420p"),
         latest_frame_at=latest_frame_at,
         bitrate_kbps=bitrate_kbps,
     )
