@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -50,7 +51,7 @@ def attempted_username(request: HttpRequest, credentials: dict[str, Any] | None)
     Callers name it differently (allauth: `email`, the login form: `login`, axes itself:
     `login` from AXES_USERNAME_FORM_FIELD); one spelling keeps one counter per account.
     """
-    sources: list[Any] = [credentials or {}]
+    sources: list[Mapping[str, Any]] = [credentials or {}]
     if request is not None and request.method == "POST":
         sources.append(request.POST)
     for source in sources:
@@ -72,7 +73,7 @@ def client_address(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _account_failures(username: str, since: Any) -> tuple[int, Any]:
+def _account_failures(username: str, since: datetime) -> tuple[int, datetime | None]:
     """Failures for one account from every address within the window, and the latest one."""
     row = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
         failures=Sum("failures_since_start"), latest=Max("attempt_time")
@@ -125,7 +126,7 @@ class LoginLimitHandler(AxesDatabaseHandler):
     # --- helpers ------------------------------------------------------------------------------
 
     @staticmethod
-    def _window_start(request: Any) -> Any:
+    def _window_start(request: HttpRequest) -> datetime:
         cool_off = get_cool_off(request) or timedelta(0)
         return timezone.now() - cool_off
 
@@ -153,7 +154,7 @@ class LoginLimitHandler(AxesDatabaseHandler):
         remaining = (latest + timedelta(seconds=delay) - timezone.now()).total_seconds()
         return max(0, math.ceil(remaining))
 
-    def _maybe_tell_owner(self, username: str, request: Any) -> None:
+    def _maybe_tell_owner(self, username: str, request: HttpRequest) -> None:
         since = self._window_start(request)
         failures, _latest = _account_failures(username, since)
         if failures < settings.LOGIN_SLOWDOWN_AFTER:
@@ -187,7 +188,9 @@ class LoginLimitHandler(AxesDatabaseHandler):
         )
 
     @staticmethod
-    def _record(kind: str, username: str | None, request: Any, user: User | None = None) -> None:
+    def _record(
+        kind: str, username: str | None, request: HttpRequest, user: User | None = None
+    ) -> None:
         if user is None and username:
             user = User.objects.filter(email=username).first()
         security_event_record(

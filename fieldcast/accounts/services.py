@@ -159,10 +159,11 @@ def profile_update(
     user.bio = bio.strip()
     user.city = city.strip()
     fields = ["display_name", "bio", "city"]
-    if cleaned is not None:
-        user.avatar = cleaned  # type: ignore[assignment]
-        fields.append("avatar")
     user.full_clean(exclude=["password", "avatar"])
+    if cleaned is not None:
+        # Stored now under the field's upload path; the row points at it once saved below.
+        user.avatar.save(cleaned.name or "avatar.jpg", cleaned, save=False)
+        fields.append("avatar")
     try:
         user.save(update_fields=fields)
     except Exception:

@@ -8,8 +8,8 @@ hundred thousand `[` answered 500 with a traceback. Every DRF view uses this par
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -17,6 +17,13 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 from fieldcast.core.errors import PayloadTooLarge
+
+
+class SupportsRead(Protocol):
+    """A request body: Django's request, DRF's stream, a WSGI/ASGI input."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
 
 MALFORMED = "malformed_request"
 
@@ -36,15 +43,15 @@ def too_large(size_limit: int) -> PayloadTooLarge:
     )
 
 
-def nesting_depth(value: Any, *, stop_after: int) -> int:
+def nesting_depth(value: object, *, stop_after: int) -> int:
     """How deeply lists and objects nest in `value` (a scalar is 0); counts no further than
     `stop_after` + 1. Iterative: the point is to never recurse on a client's data."""
     deepest = 0
-    pending: list[tuple[Any, int]] = [(value, 0)]
+    pending: list[tuple[object, int]] = [(value, 0)]
     while pending:
         item, depth = pending.pop()
         if isinstance(item, dict):
-            children: Any = item.values()
+            children: Iterable[object] = item.values()
         elif isinstance(item, list):
             children = item
         else:
@@ -57,7 +64,9 @@ def nesting_depth(value: Any, *, stop_after: int) -> int:
     return deepest
 
 
-def read_limited(stream: Any, *, declared_length: str | int | None, limit: int) -> bytes:
+def read_limited(
+    stream: SupportsRead | None, *, declared_length: str | int | None, limit: int
+) -> bytes:
     """The body, or PayloadTooLarge as soon as it is known to pass `limit` bytes."""
     try:
         declared = int(declared_length or 0)

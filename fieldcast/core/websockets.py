@@ -22,8 +22,9 @@ logger = logging.getLogger(__name__)
 CLOSE_BAD_FRAME = 4400
 
 
-class JsonFramesMixin:
-    """Put before AsyncJsonWebsocketConsumer: decodes frames with limits, closes on bad ones."""
+class JsonWebsocketConsumer(AsyncJsonWebsocketConsumer):
+    """The base of every Fieldcast websocket consumer: decodes frames with limits, closes on bad
+    ones."""
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
@@ -40,15 +41,13 @@ class JsonFramesMixin:
         except ParseError:
             await self.refuse_frame("a frame that is not JSON (or nests too deeply)")
             return
-        await self.receive_json(content, **kwargs)  # type: ignore[attr-defined]
+        await self.receive_json(content, **kwargs)
 
     async def refuse_frame(self, what: str) -> None:
-        scope: dict[str, Any] = getattr(self, "scope", {})
         logger.warning(
-            "websocket %s: closed (%d) after %s", scope.get("path", "?"), CLOSE_BAD_FRAME, what
+            "websocket %s: closed (%d) after %s",
+            self.scope.get("path", "?"),
+            CLOSE_BAD_FRAME,
+            what,
         )
-        await self.close(code=CLOSE_BAD_FRAME)  # type: ignore[attr-defined]
-
-
-class JsonWebsocketConsumer(JsonFramesMixin, AsyncJsonWebsocketConsumer):
-    """The base of every Fieldcast websocket consumer."""
+        await self.close(code=CLOSE_BAD_FRAME)
