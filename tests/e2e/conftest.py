@@ -232,12 +232,19 @@ def log_in(where: Page | BrowserContext, server: LiveServer, email: str) -> Page
     Given a browser context (another person's browser), it opens a new page in it first.
     """
     page = where.new_page() if isinstance(where, BrowserContext) else where
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
+    submit_login(page, server, email)
     expect(page.locator(".account-name")).to_be_visible()
     return page
+
+
+def submit_login(
+    page: Page, server: LiveServer, email: str, password: str = DEFAULT_PASSWORD
+) -> None:
+    """Fill and send the login form, whatever the answer (wrong passwords, the lockout page)."""
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.click("main form button[type=submit]")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, log_in, submit_login
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -71,10 +71,7 @@ def test_switch_language_to_chinese(server: LiveServer, page: Page) -> None:
 def test_create_api_token_and_call_me(server: LiveServer, page: Page) -> None:
     # given a logged-in reporter on their profile page
     user = UserFactory(email="token@example.org", display_name="Tok", roles=["reporter"])
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
+    log_in(page, server, user.email)
     page.goto(f"{server.url}/accounts/profile/")
 
     # when they create a token
@@ -91,27 +88,20 @@ def test_create_api_token_and_call_me(server: LiveServer, page: Page) -> None:
     assert me["roles"] == ["viewer", "reporter"]
 
 
-def _log_in(page: Page, server: LiveServer, email: str, password: str = DEFAULT_PASSWORD) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-
-
 def test_too_many_wrong_passwords_show_the_lockout_page(server: LiveServer, page: Page) -> None:
     # given a reporter's account
     user = UserFactory(email="locked@example.org", roles=["reporter"])
 
     # when someone types a wrong password again and again
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        _log_in(page, server, user.email, "not-the-password")
+        submit_login(page, server, user.email, "not-the-password")
 
     # then a page says why and how long, and offers a password reset; the right password
     # from this browser is refused too
     lockout = page.get_by_test_id("lockout")
     expect(lockout).to_contain_text("Too many failed login attempts. Try again in 15 minutes")
     expect(page.get_by_role("link", name="Reset your password")).to_be_visible()
-    _log_in(page, server, user.email)
+    submit_login(page, server, user.email)
     expect(page.get_by_test_id("lockout")).to_be_visible()
 
 
@@ -120,7 +110,7 @@ def test_export_data_then_ask_for_deletion_and_change_your_mind(
 ) -> None:
     # given a reporter logged in on their profile page
     user = UserFactory(email="leaving@example.org", roles=["reporter"])
-    _log_in(page, server, user.email)
+    submit_login(page, server, user.email)
     page.goto(f"{server.url}/accounts/profile/")
 
     # when they download their data

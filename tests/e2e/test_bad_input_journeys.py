@@ -9,8 +9,8 @@ from django.contrib.sessions.models import Session
 from playwright.sync_api import Page, expect
 
 from fieldcast.accounts.models import User
-from tests.e2e.conftest import LiveServer
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.conftest import LiveServer, log_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -85,10 +85,7 @@ def test_unknown_page_shows_the_styled_404(server: LiveServer, page: Page) -> No
 def test_expired_session_tells_the_person_why(server: LiveServer, page: Page) -> None:
     # given a reporter logged in on their profile
     user = UserFactory(email="expiring@example.org", roles=["reporter"])
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
+    log_in(page, server, user.email)
     expect(page.get_by_test_id("role-badge")).to_be_visible()
 
     # when the server forgets their session (expired or cleared) and they reload their profile

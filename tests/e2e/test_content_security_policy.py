@@ -13,8 +13,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from ingest.models import Program
-from tests.e2e.conftest import LiveServer
-from tests.factories import DEFAULT_PASSWORD, UserFactory, VideoFactory
+from tests.e2e.conftest import LiveServer, log_in
+from tests.factories import UserFactory, VideoFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -75,11 +75,7 @@ def test_the_main_pages_load_without_a_single_csp_violation(server: LiveServer, 
             console.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", person.email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.locator(".account-name")).to_be_visible()
+    log_in(page, server, person.email)
     host = server.url.removeprefix("http://")
 
     for path in (
