@@ -1,6 +1,6 @@
 """WHIP over a 3G-like link: 750 kbit/s, 150 ± 50 ms each way, 3 % loss, then a 5 s outage.
 
-The issue asks for `tc netem` in a network namespace; the kernels here and in CI have no
+A 3G link would usually be emulated with `tc netem` in a network namespace; the kernels here and in CI have no
 `sch_netem`, so the same link is built in user space (`impairment.ImpairedLink`, a UDP relay in the
 test's event loop, loopback only). The publisher is aiortc (VP8 + Opus, 320x240 at 15 fps, its
 bitrate driven by aiortc's REMB congestion control), the ingest is the real WHIP endpoint.
