@@ -61,8 +61,13 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Fieldcast] "
 # other: the address's owner is emailed instead, so the pages do not tell who has an account.
 ACCOUNT_PREVENT_ENUMERATION = True
 # django-axes is the one limiter for every way a password is presented (docs/security.md):
-# allauth's own login-failure limit is off so the two never disagree.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# allauth's own login-failure limit is off so the two never disagree. allauth's cap on login
+# forms sent from one address (right or wrong password) stays, as a setting: one office or one
+# mobile carrier's NAT can put many reporters behind one address.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": None,
+    "login": env("LOGIN_RATE_PER_ADDRESS", default="30/m/ip"),
+}
 SOCIALACCOUNT_PROVIDERS = env.json("SOCIALACCOUNT_PROVIDERS", default={})
 
 # --- Login limits (django-axes; docs/security.md "Login limits") ------------------------------

@@ -131,6 +131,9 @@ def live_server_process(
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(mail_dir),
         SITE_URL=f"http://127.0.0.1:{port}",
+        # Every browser of the suite logs in from 127.0.0.1, hundreds of times: allauth's cap
+        # per address (shared through Redis in CI) would answer 429 to the journeys.
+        LOGIN_RATE_PER_ADDRESS="10000/m/ip",
     )
     log_path = work / "server.log"
     with log_path.open("wb") as log:
