@@ -14,10 +14,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import av
+from bitstring import BitStream
 from django.utils.translation import gettext as _
 from pyrtmp import StreamClosedException
+from pyrtmp.amf.serializers import AMF0Deserializer, AMF0Serializer
+from pyrtmp.messages import Chunk
 from pyrtmp.messages.audio import AudioMessage
-from pyrtmp.messages.command import NCConnect, NSCloseStream, NSDeleteStream, NSPublish
+from pyrtmp.messages.command import (
+    NCConnect,
+    NCCreateStream,
+    NSCloseStream,
+    NSDeleteStream,
+    NSPublish,
+)
+from pyrtmp.messages.protocol_control import (
+    SetChunkSize,
+    SetPeerBandwidth,
+    WindowAcknowledgementSize,
+)
+from pyrtmp.messages.user_control import StreamBegin
 from pyrtmp.messages.video import VideoMessage
 from pyrtmp.rtmp import RTMPProtocol, SimpleRTMPController
 from pyrtmp.session_manager import SessionManager
@@ -30,6 +45,9 @@ logger = logging.getLogger(__name__)
 # pyrtmp sets its own logger to DEBUG at import: one line per chunk otherwise.
 logging.getLogger("pyrtmp").setLevel(logging.WARNING)
 logging.getLogger("pyrtmp.rtmp").setLevel(logging.WARNING)
+# It warns of every command it does not parse itself, though encoders send releaseStream and
+# FCPublish on every publish: the controller answers those and logs the others.
+logging.getLogger("pyrtmp.messages.command").setLevel(logging.ERROR)
 
 APP_NAME = "live"
 FLV_CODEC_AVC = 7
@@ -40,6 +58,65 @@ AAC_SEQUENCE_HEADER = 0
 AAC_RAW = 1
 # What aiortc's Opus decoder hands over for WHIP: every source's audio looks the same downstream.
 AUDIO_FORMAT, AUDIO_LAYOUT, AUDIO_RATE = "s16", "stereo", 48000
+COMMAND_AMF0 = 0x14
+COMMAND_CHUNK_STREAM = 3  # where encoders send, and expect, NetConnection/NetStream commands
+OUT_CHUNK_SIZE = 8192
+ACK_WINDOW = 5_000_000
+
+
+def send(session: SessionManager, *messages: Chunk) -> None:
+    """Write messages, each with a full (type 0) chunk header.
+
+    pyrtmp compresses a header against the previous message written on any chunk stream, while
+    the spec (and every client) decodes it against the previous chunk on the same chunk stream: a
+    command then inherits another stream's message stream id. GStreamer's rtmp2sink received its
+    NetStream.Publish.Start on message stream 0 that way and waited forever. A full header costs
+    11 bytes per command.
+    """
+    for message in messages:
+        session.previous_chunk_for_writing = None
+        session.write_chunk_to_stream(message)
+    session.previous_chunk_for_writing = None
+
+
+def command(name: str, transaction_id: float, *arguments: Any, message_stream: int = 0) -> Chunk:
+    """An AMF0 command message (`_result`, `onStatus`, ...) on a message stream."""
+    data = BitStream()
+    for value in (name, transaction_id, *arguments):
+        AMF0Serializer.create_object(data, value)
+    payload = data.bytes
+    return Chunk(
+        chunk_type=0,
+        chunk_id=COMMAND_CHUNK_STREAM,
+        timestamp=0,
+        msg_length=len(payload),
+        msg_type_id=COMMAND_AMF0,
+        msg_stream_id=message_stream,
+        payload=payload,
+    )
+
+
+def stream_begin(stream_id: int) -> StreamBegin:
+    """User control "Stream Begin" for `stream_id`; control messages travel on message stream 0
+    (pyrtmp puts them on the stream they name)."""
+    message = StreamBegin(stream_id=stream_id)
+    message.msg_stream_id = 0
+    return message
+
+
+def status(level: str, code: str, description: str, **extra: Any) -> dict[str, Any]:
+    return {"level": level, "code": code, "description": description, **extra}
+
+
+def command_arguments(message: Any) -> tuple[float, list[Any]]:
+    """(transaction id, arguments) of a command pyrtmp does not parse (releaseStream, FCPublish)."""
+    data = BitStream(bytes(message.payload))
+    AMF0Deserializer.from_stream(data)  # the command name, already known
+    transaction_id = AMF0Deserializer.from_stream(data)
+    arguments = []
+    while data.bytepos < len(data.bytes):
+        arguments.append(AMF0Deserializer.from_stream(data))
+    return float(transaction_id or 0), arguments
 
 
 @dataclass
@@ -103,7 +180,21 @@ class IngestRtmpController(SimpleRTMPController):
 
     async def on_nc_connect(self, session: SessionManager, message: NCConnect) -> None:
         self.state(session).app = str((message.command_object or {}).get("app", "")).strip("/")
-        await super().on_nc_connect(session, message)
+        send(
+            session,
+            WindowAcknowledgementSize(ack_window_size=ACK_WINDOW),
+            SetPeerBandwidth(ack_window_size=ACK_WINDOW, limit_type=2),
+            stream_begin(0),
+            SetChunkSize(chunk_size=OUT_CHUNK_SIZE),
+        )
+        session.writer_chunk_size = OUT_CHUNK_SIZE
+        send(session, message.create_response())
+        await session.drain()
+
+    async def on_nc_create_stream(self, session: SessionManager, message: NCCreateStream) -> None:
+        # pyrtmp answers stream id 1: one publish per connection is all an encoder makes.
+        send(session, message.create_response())
+        await session.drain()
 
     async def on_ns_publish(self, session: SessionManager, message: NSPublish) -> None:
         state = self.state(session)
@@ -133,7 +224,20 @@ class IngestRtmpController(SimpleRTMPController):
         assert isinstance(published, RtmpSession)  # noqa: S101 - made just above
         state.session, state.runtime = published, runtime
         runtime.attach(session_id=published.session_id, stats_probe=None)
-        await super().on_ns_publish(session, message)
+        # Answered on the publishing message stream: clients wait for onStatus there.
+        stream = int(message.msg_stream_id)
+        send(
+            session,
+            stream_begin(stream),
+            command(
+                "onStatus",
+                0,
+                None,
+                status("status", "NetStream.Publish.Start", "Start publishing"),
+                message_stream=stream,
+            ),
+        )
+        await session.drain()
 
     async def _refuse(self, session: SessionManager, state: _Connection) -> None:
         state.refused = True
@@ -220,9 +324,52 @@ class IngestRtmpController(SimpleRTMPController):
         await self._ended(session)
 
     async def on_unknown_message(self, session: SessionManager, message: Any) -> None:
-        # FCUnpublish and friends: an encoder stopping says so here first.
-        if getattr(message, "command_name", "") == "FCUnpublish":
+        """The commands encoders add around publish (OBS/librtmp, FFmpeg, GStreamer send
+        releaseStream and FCPublish before createStream, FCUnpublish before deleteStream).
+
+        Answered as nginx-rtmp and Wowza do: `_result` when the transaction id asks for an
+        answer (0 means none), and onFCPublish / onFCUnpublish, which some encoders wait for.
+        """
+        name = getattr(message, "command_name", None)
+        if name not in ("releaseStream", "FCPublish", "FCUnpublish"):
+            if name is not None:
+                logger.info("RTMP command %r ignored", name)
+            return
+        try:
+            transaction_id = command_arguments(message)[0]
+        except Exception:  # noqa: BLE001 - pyrtmp's AMF reader raises anything on bad input
+            transaction_id = 0.0
+        answers: list[Chunk] = []
+        if transaction_id:
+            answers.append(command("_result", transaction_id, None, None))
+        if name == "FCPublish":
+            answers.append(
+                command(
+                    "onFCPublish",
+                    0,
+                    None,
+                    status("status", "NetStream.Publish.Start", "FCPublish"),
+                )
+            )
+        elif name == "FCUnpublish":
+            answers.append(
+                command(
+                    "onFCUnpublish",
+                    0,
+                    None,
+                    status("status", "NetStream.Unpublish.Success", "FCUnpublish"),
+                )
+            )
+        if name == "FCUnpublish":
+            # An encoder stopping says so here first, and may hang up without reading the answer.
             await self._ended(session)
+        if answers and not session.writer.is_closing():
+            send(session, *answers)
+            try:
+                await session.drain()
+            except ConnectionError:
+                if name != "FCUnpublish":
+                    raise StreamClosedException() from None
 
     async def _ended(self, session: SessionManager) -> None:
         published = self.state(session).session
