@@ -360,16 +360,18 @@ class IngestRtmpController(SimpleRTMPController):
                     status("status", "NetStream.Unpublish.Success", "FCUnpublish"),
                 )
             )
-        if name == "FCUnpublish":
-            # An encoder stopping says so here first, and may hang up without reading the answer.
-            await self._ended(session)
         if answers and not session.writer.is_closing():
             send(session, *answers)
             try:
                 await session.drain()
             except ConnectionError:
+                # FFmpeg hangs up right after FCUnpublish without reading the answer.
                 if name != "FCUnpublish":
                     raise StreamClosedException() from None
+        if name == "FCUnpublish":
+            # An encoder stopping says so here first; answered before the recording is closed,
+            # which takes a while.
+            await self._ended(session)
 
     async def _ended(self, session: SessionManager) -> None:
         published = self.state(session).session
