@@ -7,8 +7,10 @@ source must go live, decode the client's picture size and record the frames it s
 from __future__ import annotations
 
 import asyncio
-import shutil
-from dataclasses import dataclass, field
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -35,27 +37,18 @@ class Outcome:
     frames_while_live: int = 0
     recorded_frames: int = 0
     recorded_samples: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 def _aac_element() -> str:
     """GStreamer's AAC encoder: gst-libav's, else the VisualOn one (both in Debian)."""
     for element in ("avenc_aac", "voaacenc"):
-        if shutil.which("gst-inspect-1.0") and _gst_has(element):
-            return element
-    raise AssertionError("no GStreamer AAC encoder: install gstreamer1.0-libav")
-
-
-def _gst_has(element: str) -> bool:
-    import subprocess
-
-    return (
-        subprocess.run(  # noqa: S603 - fixed arguments
+        found = subprocess.run(  # noqa: S603 - fixed arguments
             ["gst-inspect-1.0", "--exists", element],  # noqa: S607 - Debian's, on PATH
             check=False,
-        ).returncode
-        == 0
-    )
+        )
+        if found.returncode == 0:
+            return element
+    raise AssertionError("no GStreamer AAC encoder: install gstreamer1.0-libav")
 
 
 def gstreamer_command(url: str) -> list[str]:
@@ -99,11 +92,13 @@ def ffmpeg_obs_command(url: str) -> list[str]:
     ]  # fmt: skip
 
 
-def publish_with(command_for: object, secret: str, scratch_dir: object) -> Outcome:
+def publish_with(
+    command_for: Callable[[str], list[str]], secret: str, scratch_dir: Path
+) -> Outcome:
     """Run one client against a fresh RTMP server and watch the source it makes."""
     port = free_port()
     url = f"rtmp://127.0.0.1:{port}/live/{secret}"
-    command = command_for(url)  # type: ignore[operator]
+    command = command_for(url)
 
     async def scenario() -> Outcome:
         server = await start_rtmp_server(host="127.0.0.1", port=port)
@@ -177,8 +172,8 @@ def _assert_went_live(outcome: Outcome, size: tuple[int, int], *, fps: int = 30)
 def test_gstreamer_rtmp2sink_goes_live(interop_settings, stream_secret) -> None:
     outcome = publish_with(gstreamer_command, stream_secret, interop_settings.LIVE_RECORDINGS_DIR)
 
-    assert outcome.code == 0, outcome.stderr
     _assert_went_live(outcome, (640, 360))
+    assert outcome.code == 0, outcome.stderr
 
 
 def test_ffmpeg_as_a_phone_goes_live(interop_settings, stream_secret) -> None:
@@ -186,8 +181,8 @@ def test_ffmpeg_as_a_phone_goes_live(interop_settings, stream_secret) -> None:
         ffmpeg_phone_command, stream_secret, interop_settings.LIVE_RECORDINGS_DIR
     )
 
-    assert outcome.code == 0, outcome.stderr
     _assert_went_live(outcome, (640, 360))
+    assert outcome.code == 0, outcome.stderr
 
 
 def test_ffmpeg_as_obs_sends_720p_high_with_b_frames_goes_live(
@@ -195,5 +190,5 @@ def test_ffmpeg_as_obs_sends_720p_high_with_b_frames_goes_live(
 ) -> None:
     outcome = publish_with(ffmpeg_obs_command, stream_secret, interop_settings.LIVE_RECORDINGS_DIR)
 
-    assert outcome.code == 0, outcome.stderr
     _assert_went_live(outcome, (1280, 720))
+    assert outcome.code == 0, outcome.stderr
