@@ -33,6 +33,7 @@ class Outcome:
     code: int
     stderr: str
     seen_live: bool = False
+    live_after: float = 0.0  # seconds from starting the client to the source being live
     size: tuple[int, int] = (0, 0)
     frames_while_live: int = 0
     recorded_frames: int = 0
@@ -102,6 +103,7 @@ def publish_with(
 
     async def scenario() -> Outcome:
         server = await start_rtmp_server(host="127.0.0.1", port=port)
+        started = asyncio.get_running_loop().time()
         process = await asyncio.create_subprocess_exec(
             *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
         )
@@ -126,6 +128,7 @@ def publish_with(
             except AssertionError:
                 return outcome  # never live: the finally block collects what the client said
             outcome.seen_live = True
+            outcome.live_after = round(asyncio.get_running_loop().time() - started, 2)
             watcher = asyncio.create_task(watch(source))
             await asyncio.wait_for(process.wait(), CLIENT_TIMEOUT)
             # the client is gone: the source ends (unpublish, or the short grace period)
