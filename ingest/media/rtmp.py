@@ -108,15 +108,16 @@ def status(level: str, code: str, description: str, **extra: Any) -> dict[str, A
     return {"level": level, "code": code, "description": description, **extra}
 
 
-def command_arguments(message: Any) -> tuple[float, list[Any]]:
-    """(transaction id, arguments) of a command pyrtmp does not parse (releaseStream, FCPublish)."""
+def transaction_id_of(message: Any) -> float:
+    """The transaction id of a command pyrtmp does not parse (releaseStream, FCPublish); 0, which
+    asks for no answer, if the payload cannot be read."""
     data = BitStream(bytes(message.payload))
-    AMF0Deserializer.from_stream(data)  # the command name, already known
-    transaction_id = AMF0Deserializer.from_stream(data)
-    arguments = []
-    while data.bytepos < len(data.bytes):
-        arguments.append(AMF0Deserializer.from_stream(data))
-    return float(transaction_id or 0), arguments
+    try:
+        AMF0Deserializer.from_stream(data)  # the command name, already known
+        value = AMF0Deserializer.from_stream(data)
+    except Exception:  # noqa: BLE001 - pyrtmp's AMF reader raises anything on bad input
+        return 0.0
+    return float(value) if isinstance(value, int | float) else 0.0
 
 
 @dataclass
@@ -335,10 +336,7 @@ class IngestRtmpController(SimpleRTMPController):
             if name is not None:
                 logger.info("RTMP command %r ignored", name)
             return
-        try:
-            transaction_id = command_arguments(message)[0]
-        except Exception:  # noqa: BLE001 - pyrtmp's AMF reader raises anything on bad input
-            transaction_id = 0.0
+        transaction_id = transaction_id_of(message)
         answers: list[Chunk] = []
         if transaction_id:
             answers.append(command("_result", transaction_id, None, None))
