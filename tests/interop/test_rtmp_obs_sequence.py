@@ -14,7 +14,7 @@ from ingest.media.rtmp import start_rtmp_server
 from ingest.models import LiveSource, SourceState
 from tests.integration.ingest.conftest import wait_for
 from tests.integration.ingest.test_rtmp import recording_contents
-from tests.interop.rtmp_wire import AUDIO, DATA, VIDEO, Message, WireClient, amf0, flv_tags
+from tests.interop.rtmp_wire import AUDIO, COMMAND, DATA, VIDEO, Message, WireClient, amf0, flv_tags
 from tests.processes import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -167,3 +167,43 @@ def test_obs_command_sequence_is_answered_on_the_right_streams_and_goes_live(
     frames, samples = recording_contents(source.video, live_settings.LIVE_RECORDINGS_DIR)
     assert frames >= SECONDS * FPS * 0.8
     assert samples >= 48000 * (SECONDS - 1)
+
+
+def test_obs_command_sequence_with_a_wrong_key_is_hung_up_without_publish_start(
+    live_settings,
+) -> None:
+    port = free_port()
+    tc_url = f"rtmp://127.0.0.1:{port}/live"
+
+    async def scenario() -> list[tuple[int, str]]:
+        server = await start_rtmp_server(host="127.0.0.1", port=port)
+        client = await WireClient.connect("127.0.0.1", port)
+        seen: list[tuple[int, str]] = []
+        try:
+            client.command("connect", 1, {"app": "live", "type": "nonprivate", "tcUrl": tc_url})
+            await client.writer.drain()
+            await client.commands_until(is_command("_result", transaction_id=1))
+            client.command("releaseStream", 2, None, "fck_wrong")
+            client.command("FCPublish", 3, None, "fck_wrong")
+            client.command("createStream", 4, None)
+            await client.writer.drain()
+            await client.commands_until(is_command("_result", transaction_id=4))
+            client.command("publish", 5, None, "fck_wrong", "live", stream_id=1)
+            await client.writer.drain()
+
+            async def until_hung_up() -> None:
+                while True:
+                    message = await client.receive()
+                    if message.type_id == COMMAND:
+                        seen.append((message.stream_id, str(message.command()[0])))
+
+            with pytest.raises(asyncio.IncompleteReadError):
+                await asyncio.wait_for(until_hung_up(), 10)
+        finally:
+            await client.close()
+            server.close()
+        return seen
+
+    # the key is checked at publish: no onStatus, the connection is closed, no source
+    assert async_to_sync(scenario)() == []
+    assert LiveSource.objects.count() == 0
