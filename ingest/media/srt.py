@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 import socket
 import subprocess
 import threading
+import weakref
+from collections import deque
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -43,6 +46,28 @@ logger = logging.getLogger(__name__)
 # What aiortc's Opus decoder hands over for WHIP: every source's audio looks the same downstream.
 AUDIO_FORMAT, AUDIO_LAYOUT, AUDIO_RATE = "s16", "stereo", 48000
 
+# How much of the caller's stream the listener reads before it knows its streams. The bytes must
+# reach the first audio frame: a 720p H.264 keyframe alone can pass 32 kB, and ffmpeg then writes
+# no header at all ("sample rate not set") and the caller gets an I/O error. With room to spare in
+# bytes, the time (analyzeduration, 0.5 s of the caller's stream) is what ends the probe, so
+# a low-bitrate phone goes live as fast as before; a 720p sender waits about half a second more.
+LISTENER_PROBE_BYTES = 1_000_000
+LISTENER_ANALYZE_MICROSECONDS = 500_000
+
+# The listener's stderr, kept for the log: the last lines only (a sender whose H.264 ffmpeg
+# cannot decode makes it print a line per packet, for as long as the caller sends).
+LISTENER_LOG_LINES = 40
+LISTENER_LOG_LINE_CHARS = 300
+
+# What the listener says when the caller's H.264 never carried its parameter sets (SPS/PPS).
+# GStreamer's mpegtsmux flags the keyframe that carries them as a stream "header", and srtsink
+# (1.22) drops every such buffer, trusting its caps' stream headers, which hold only PAT and PMT:
+# the keyframes with SPS/PPS never leave the sender, nothing can decode the rest.
+MISSING_PARAMETER_SETS = ("non-existing PPS", "unspecified size")
+
+# ffmpeg names its input URL in its errors, passphrase included: the log gets it blanked out.
+_PASSPHRASE = re.compile(r"passphrase=[^&\s:]*")
+
 
 class NoSrtPort(ApplicationError):
     status_code = HTTPStatus.SERVICE_UNAVAILABLE
@@ -56,11 +81,65 @@ def srt_listener_command(*, host: str, port: int, passphrase: str, wait_seconds:
         f"&listen_timeout={wait_seconds * 1_000_000}&latency=200000"
     )
     return [
-        ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error",
-        "-probesize", "32768", "-analyzeduration", "500000",
+        ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "warning",
+        "-probesize", str(LISTENER_PROBE_BYTES),
+        "-analyzeduration", str(LISTENER_ANALYZE_MICROSECONDS),
         "-i", url, "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy",
         "-flush_packets", "1", "-muxdelay", "0", "-f", "mpegts", "pipe:1",
     ]  # fmt: skip
+
+
+class ListenerLog:
+    """The last lines a listener wrote to stderr, read in a thread so the pipe never fills."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.lines: deque[str] = deque(maxlen=LISTENER_LOG_LINES)
+        self._thread = threading.Thread(
+            target=self._drain, args=(process,), name=f"srt-log-{process.pid}", daemon=True
+        )
+        self._thread.start()
+
+    def _drain(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stderr is not None  # noqa: S101 - opened with a pipe
+        with process.stderr:
+            for raw in process.stderr:
+                line = _PASSPHRASE.sub("passphrase=…", raw.decode("utf-8", "replace").rstrip())
+                if line:
+                    self.lines.append(line[:LISTENER_LOG_LINE_CHARS])
+
+    def text(self, *, wait: float = 2.0) -> str:
+        """Everything kept, once the listener has exited (its last words come at the end)."""
+        self._thread.join(timeout=wait)
+        return "\n".join(list(self.lines))
+
+
+_listener_logs: weakref.WeakKeyDictionary[subprocess.Popen[bytes], ListenerLog] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def report_failed_call(
+    port: int, process: subprocess.Popen[bytes], log: ListenerLog | None
+) -> None:
+    """A listener that never produced a stream: say why, in ffmpeg's words."""
+    text = log.text() if log is not None else ""
+    hint = ""
+    if any(marker in text for marker in MISSING_PARAMETER_SETS):
+        hint = (
+            " (the caller's H.264 never carried its SPS/PPS. GStreamer's srtsink drops them:"
+            " put tsparse between mpegtsmux and srtsink, and h264parse config-interval=-1)"
+        )
+    # Nobody calling within the wait is no fault: Debian's FFmpeg says nothing then, FFmpeg 8
+    # "Connection timed out". Anything else is a caller we took and could not use.
+    nobody_called = not text or "Connection timed out" in text
+    logger.log(
+        logging.INFO if nobody_called else logging.WARNING,
+        "SRT listener on port %d ended without a stream (exit %s)%s:\n%s",
+        port,
+        process.returncode,
+        hint,
+        text or "(nothing on stderr)",
+    )
 
 
 def parse_port_range(spec: str) -> range:
@@ -130,7 +209,7 @@ class SrtListeners:
         current: subprocess.Popen[bytes] | None = process
         try:
             while current is not None:
-                session = await self._one_call(ingest, secret, user_id, current, loop)
+                session = await self._one_call(ingest, secret, user_id, port, current, loop)
                 if session is None or session.closing:
                     return  # nobody called, or the source was ended (editor, DELETE, refusal)
                 await ingest.dropped(session)
@@ -151,6 +230,7 @@ class SrtListeners:
         ingest: LiveIngest,
         secret: str,
         user_id: int,
+        port: int,
         process: subprocess.Popen[bytes],
         loop: asyncio.AbstractEventLoop,
     ) -> SrtSession | None:
@@ -174,7 +254,15 @@ class SrtListeners:
             await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
             waiting.cancel()
             if not started.is_set():
-                return None  # nobody called in time, or the caller could not decrypt
+                # Nobody called in time, the caller could not decrypt, or what it sent could not
+                # be remuxed: the listener's own words say which.
+                if process.poll() is None:
+                    process.terminate()
+                await asyncio.to_thread(process.wait)
+                await asyncio.to_thread(
+                    report_failed_call, port, process, _listener_logs.get(process)
+                )
+                return None
             # A source an editor stopped stays stopped (publish_start refuses it for a while);
             # one that ended otherwise in the meantime starts afresh, as with WHIP.
             session, runtime = await ingest.begin(
@@ -214,9 +302,10 @@ async def _listen(*, port: int, passphrase: str, wait_seconds: int) -> subproces
         subprocess.Popen,
         command,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
     )
+    _listener_logs[process] = ListenerLog(process)
     await _wait_bound(settings.SRT_HOST, port, process)
     return process
 

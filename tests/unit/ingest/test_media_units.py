@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import logging
+import subprocess
+import sys
 
 import av
 import pytest
@@ -12,7 +15,14 @@ from fieldcast.core.errors import ValidationFailed
 from ingest.media.ice import address_allowed, filter_sdp_candidates
 from ingest.media.pipeline import encode_preview
 from ingest.media.recording import Recorder
-from ingest.media.srt import parse_port_range, srt_listener_command
+from ingest.media.srt import (
+    LISTENER_LOG_LINE_CHARS,
+    LISTENER_LOG_LINES,
+    ListenerLog,
+    parse_port_range,
+    report_failed_call,
+    srt_listener_command,
+)
 from ingest.media.whip import check_offer
 
 VIDEO_OFFER = (
@@ -98,6 +108,50 @@ def test_srt_listener_command_and_ports() -> None:
     assert "listen_timeout=5000000" in url
     assert command[-3:] == ["-f", "mpegts", "pipe:1"]
     assert list(parse_port_range("9000-9002")) == [9000, 9001, 9002]
+
+
+def _chatty_listener(script: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 - our own interpreter, our own script
+        [sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+def test_srt_listener_log_keeps_only_the_last_lines_and_a_failed_call_is_a_warning(
+    caplog,
+) -> None:
+    # given a listener that writes far more (and longer) lines than we keep, then gives up
+    process = _chatty_listener(
+        "import sys\n"
+        "for i in range(5000): print('[h264] non-existing PPS 0 referenced', 'x' * 500, i, "
+        "file=sys.stderr)\n"
+        "print('srt://h:1?mode=listener&passphrase=s3cret&pbkeylen=16: I/O error', file=sys.stderr)\n"
+        "print('Output file is empty', file=sys.stderr); sys.exit(1)"
+    )
+    log = ListenerLog(process)
+    process.wait(timeout=30)
+    # when the call is reported
+    with caplog.at_level(logging.INFO, logger="ingest.media.srt"):
+        report_failed_call(9001, process, log)
+    # then the last lines only, each cut short, at WARNING with what to change
+    lines = log.text().splitlines()
+    assert len(lines) == LISTENER_LOG_LINES
+    assert lines[-2:] == [
+        "srt://h:1?mode=listener&passphrase=…&pbkeylen=16: I/O error",  # no secret in the log
+        "Output file is empty",
+    ]
+    assert max(len(line) for line in lines) == LISTENER_LOG_LINE_CHARS
+    (record,) = caplog.records
+    assert record.levelno == logging.WARNING
+    assert "tsparse" in record.getMessage()
+
+
+def test_srt_listener_nobody_called_is_no_warning(caplog) -> None:
+    process = _chatty_listener("import sys; sys.exit(1)")  # Debian's FFmpeg times out silently
+    log = ListenerLog(process)
+    process.wait(timeout=30)
+    with caplog.at_level(logging.INFO, logger="ingest.media.srt"):
+        report_failed_call(9001, process, log)
+    assert [record.levelno for record in caplog.records] == [logging.INFO]
 
 
 def test_recording_carries_audio_next_to_the_picture(tmp_path) -> None:
