@@ -7,14 +7,13 @@ MEDIA_ROOT): compare the value before and after a refused request.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 
 
-def stored_state(*, media: bool = False) -> dict[str, Any]:
-    state: dict[str, Any] = {}
+def stored_state(*, media: bool = False) -> dict[str, object]:
+    state: dict[str, object] = {}
     for model in apps.get_models():
         rows = list(model._default_manager.order_by("pk").values())
         state[model._meta.label] = rows

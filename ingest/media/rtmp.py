@@ -79,7 +79,7 @@ def send(session: SessionManager, *messages: Chunk) -> None:
     session.previous_chunk_for_writing = None
 
 
-def command(name: str, transaction_id: float, *arguments: Any, message_stream: int = 0) -> Chunk:
+def command(name: str, transaction_id: float, *arguments: object, message_stream: int = 0) -> Chunk:
     """An AMF0 command message (`_result`, `onStatus`, ...) on a message stream."""
     data = BitStream()
     for value in (name, transaction_id, *arguments):
@@ -104,7 +104,7 @@ def stream_begin(stream_id: int) -> StreamBegin:
     return message
 
 
-def status(level: str, code: str, description: str, **extra: Any) -> dict[str, Any]:
+def status(level: str, code: str, description: str, **extra: object) -> dict[str, object]:
     return {"level": level, "code": code, "description": description, **extra}
 
 

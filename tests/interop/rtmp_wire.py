@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import os
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bitstring import BitStream
 from pyrtmp.amf.serializers import AMF0Serializer
@@ -24,16 +24,17 @@ class Message:
     timestamp: int
     payload: bytes
 
-    def command(self) -> list[Any]:
+    def command(self) -> list[object]:
         """[name, transaction id, arguments...] of an AMF0 command."""
-        values, offset = [], 0
+        values: list[object] = []
+        offset = 0
         while offset < len(self.payload):
             value, offset = amf0_value(self.payload, offset)
             values.append(value)
         return values
 
 
-def amf0_value(data: bytes, offset: int) -> tuple[Any, int]:
+def amf0_value(data: bytes, offset: int) -> tuple[object, int]:
     """One AMF0 value at `offset` (the types servers answer with) and the offset after it."""
     marker, offset = data[offset], offset + 1
     if marker == 0x00:
@@ -47,7 +48,7 @@ def amf0_value(data: bytes, offset: int) -> tuple[Any, int]:
         return None, offset
     if marker in (0x03, 0x08):  # object, or ECMA array (a count, then the same layout)
         offset += 4 if marker == 0x08 else 0
-        result: dict[str, Any] = {}
+        result: dict[str, object] = {}
         while data[offset : offset + 3] != b"\x00\x00\x09":
             size = int.from_bytes(data[offset : offset + 2], "big")
             key = data[offset + 2 : offset + 2 + size].decode()
@@ -56,7 +57,7 @@ def amf0_value(data: bytes, offset: int) -> tuple[Any, int]:
     raise AssertionError(f"AMF0 type {marker:#x} not expected in an answer")
 
 
-def amf0(*values: Any) -> bytes:
+def amf0(*values: object) -> bytes:
     data = BitStream()
     for value in values:
         AMF0Serializer.create_object(data, value)
@@ -96,7 +97,9 @@ class WireClient:
             out += payload[offset : offset + CHUNK_SIZE]
         self.writer.write(bytes(out))
 
-    def command(self, name: str, transaction_id: int, *arguments: Any, stream_id: int = 0) -> None:
+    def command(
+        self, name: str, transaction_id: int, *arguments: object, stream_id: int = 0
+    ) -> None:
         self.send(COMMAND, amf0(name, transaction_id, *arguments), stream_id=stream_id)
 
     async def receive(self) -> Message:
@@ -132,7 +135,9 @@ class WireClient:
                 self.in_chunk_size = int.from_bytes(message.payload[:4], "big") & 0x7FFFFFFF
             return message
 
-    async def commands_until(self, predicate: Any, *, within: float = 10.0) -> list[Message]:
+    async def commands_until(
+        self, predicate: Callable[[Message], bool], *, within: float = 10.0
+    ) -> list[Message]:
         """Every command message received until one satisfies `predicate` (that one included)."""
         seen: list[Message] = []
 

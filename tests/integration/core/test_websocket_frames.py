@@ -12,14 +12,16 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import websockets
 from asgiref.testing import ApplicationCommunicator
+from django.contrib.auth.models import AnonymousUser
+from pytest_django.plugin import DjangoDbBlocker
 
+from fieldcast.accounts.models import User
 from fieldcast.core.consumers import MeConsumer
-from fieldcast.core.websockets import CLOSE_BAD_FRAME
+from fieldcast.core.websockets import CLOSE_BAD_FRAME, JsonWebsocketConsumer
 from ingest.consumers import SourcesConsumer
 from ingest.program.consumers import StudioConsumer
 from tests.processes import ROOT, free_port, process_env
@@ -31,7 +33,9 @@ BAD_FRAMES = ["not json", "{", "[" * 100_000 + "]" * 100_000]
 
 @pytest.fixture(scope="module")
 def web(
-    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+    django_db_setup: None,
+    django_db_blocker: DjangoDbBlocker,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[int, Path]]:
     """A real `fieldcast up` web process on the test database: its port and its log."""
     port = free_port()
@@ -79,7 +83,7 @@ async def _close_code_after(url: str, frame: str | bytes) -> int | None:
 
 
 @pytest.fixture
-def main_channel(web, django_db_blocker: Any) -> None:
+def main_channel(web, django_db_blocker: DjangoDbBlocker) -> None:
     """The default program and its chat (a transactional test before may have emptied tables)."""
     from community.models import ChatSettings
     from ingest.models import Program
@@ -117,8 +121,13 @@ def test_a_bad_frame_closes_a_real_socket_with_4400_and_one_log_line(web, path, 
     assert " ERROR " not in new
 
 
-async def _communicate(consumer: Any, path: str, user: Any, kwargs: dict[str, str]) -> dict:
-    scope = {
+async def _communicate(
+    consumer: type[JsonWebsocketConsumer],
+    path: str,
+    user: User | AnonymousUser,
+    kwargs: dict[str, str],
+) -> dict:
+    scope: dict[str, object] = {
         "type": "websocket",
         "path": path,
         "query_string": b"",
@@ -176,7 +185,7 @@ def test_a_frame_over_the_size_limit_closes_the_socket(settings) -> None:
     class Probe(MeConsumer):
         closed: int | None = None
 
-        async def close(self, code: Any = None, reason: Any = None) -> None:
+        async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
             type(self).closed = code
 
     probe = Probe()

@@ -7,7 +7,6 @@ nothing within 10 s of a ping as dead: on a quiet socket the pong is all it hear
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 from django.urls import URLPattern
@@ -41,9 +40,9 @@ def test_every_page_socket_is_checked() -> None:
 def test_a_socket_answers_a_ping_with_a_pong(route: str, consumer_class: type) -> None:
     # given a connected consumer of the route
     consumer = consumer_class()
-    sent: list[Any] = []
+    sent: list[object] = []
 
-    async def send_json(content: Any, close: bool = False) -> None:
+    async def send_json(content: object, close: bool = False) -> None:
         sent.append(content)
 
     consumer.send_json = send_json
