@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,7 @@ def obs_like_flv(path: Path) -> Path:
     return path
 
 
-def is_command(name: str, *, transaction_id: float | None = None):  # type: ignore[no-untyped-def]
+def is_command(name: str, *, transaction_id: float | None = None) -> Callable[[Message], bool]:
     def matches(message: Message) -> bool:
         values = message.command()
         return values[0] == name and (transaction_id is None or values[1] == transaction_id)
