@@ -64,15 +64,20 @@ def nesting_depth(value: object, *, stop_after: int) -> int:
     return deepest
 
 
+def content_length(declared: str | int | None) -> int:
+    """A declared Content-Length as a number: 0 when missing or not a number (the body's own
+    length is checked as well, so a wrong header gains nothing)."""
+    try:
+        return int(declared or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 def read_limited(
     stream: SupportsRead | None, *, declared_length: str | int | None, limit: int
 ) -> bytes:
     """The body, or PayloadTooLarge as soon as it is known to pass `limit` bytes."""
-    try:
-        declared = int(declared_length or 0)
-    except (TypeError, ValueError):
-        declared = 0
-    if declared > limit:
+    if content_length(declared_length) > limit:
         raise too_large(limit)
     data = stream.read(limit + 1) if stream is not None else b""
     if len(data) > limit:

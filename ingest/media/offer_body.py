@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from fieldcast.core.errors import PayloadTooLarge
+from fieldcast.core.parsers import content_length
 
 
 def _too_large(size: int | None, limit: int) -> PayloadTooLarge:
@@ -29,10 +30,7 @@ def _too_large(size: int | None, limit: int) -> PayloadTooLarge:
 
 def offer_body(request: HttpRequest, *, limit: int) -> bytes:
     """The request's body, or PayloadTooLarge (413) past `limit` bytes."""
-    try:
-        declared = int(request.headers.get("Content-Length") or 0)
-    except ValueError:
-        declared = 0
+    declared = content_length(request.headers.get("Content-Length"))
     if declared > limit:
         raise _too_large(declared, limit)
     try:
